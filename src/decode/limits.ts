@@ -1,0 +1,50 @@
+/**
+ * Every bound hubcap places on untrusted input, in one place, each with its reason.
+ * A capture can hold anything; these keep time and memory per packet and per
+ * capture bounded however hostile the bytes are.
+ */
+
+/** Bytes in one captured record. Larger records are impossible from real NICs even with jumbo frames
+ *  and GSO (64 KiB) and are what a corrupt length field looks like; libpcap uses 256 KiB as its maximum snaplen. */
+export const MAX_RECORD_BYTES = 256 * 1024
+
+/** pcapng blocks other than packets (options, name resolution, custom blocks) are skipped by length, but a
+ *  block larger than this is a corrupt length field, not data: 16 MiB is far above any real NRB or custom block. */
+export const MAX_BLOCK_BYTES = 16 * 1024 * 1024
+
+/** Layers decoded per frame, tunnels included: a hard stop on any dispatch loop. */
+export const MAX_LAYERS = 64
+
+/** VLAN tags per frame. QinQ is 2 and some carrier networks stack a third; Wireshark decodes any depth,
+ *  but beyond 8 tags a frame is crafted, and every tag costs a loop iteration. */
+export const MAX_VLAN_TAGS = 8
+
+/** IPv4 options per header: at most 40 option bytes, so 40 one-byte NOPs. */
+export const MAX_IPV4_OPTIONS = 40
+
+/** IPv6 extension headers walked per packet. RFC 8200 expects at most one of each (a handful); Linux
+ *  accepts more, but 16 covers every legitimate chain and stops a crafted endless one. */
+export const MAX_IPV6_EXT_HEADERS = 16
+
+/** TCP options per header: at most 40 option bytes, so 40 one-byte NOPs. */
+export const MAX_TCP_OPTIONS = 40
+
+/** Nested tunnels and quoted ICMP headers to decapsulate (VXLAN in VXLAN ...). Zeek's Tunnel::max_depth is 2
+ *  by default; 4 covers Geneve/GRE/ERSPAN carrying VXLAN plus one more level, as seen in real captures. */
+export const MAX_TUNNEL_DEPTH = 4
+
+/** IP datagrams being reassembled at once (IPv4 and IPv6 together). Linux bounds fragment memory
+ *  (ipfrag_high_thresh, 4 MiB); we bound the count and the bytes. The oldest incomplete datagram is dropped. */
+export const MAX_FRAGMENT_DATAGRAMS = 1024
+
+/** Bytes held for all incomplete datagrams together (Linux's default ipfrag_high_thresh is 4 MiB). */
+export const MAX_FRAGMENT_BYTES = 8 * 1024 * 1024
+
+/** Largest reassembled datagram: the IPv4/IPv6 length fields allow 65535 bytes of payload. */
+export const MAX_DATAGRAM_BYTES = 65535
+
+/** Fragments per datagram: a 64 KiB datagram in 8-byte fragments is 8192; more is an attack. */
+export const MAX_FRAGMENTS_PER_DATAGRAM = 8192
+
+/** Seconds an incomplete datagram is kept (Linux ipfrag_time is 30 s; RFC 791 suggests 15 s at least). */
+export const FRAGMENT_TIMEOUT_SECONDS = 30
