@@ -33,8 +33,30 @@ export function createFrame(): Frame {
   }
 }
 
-/** ISO 8601 UTC with exactly nine fractional digits: 2026-11-20T10:00:00.123456789Z. */
+/**
+ * ISO 8601 UTC with exactly nine fractional digits: 2026-11-20T10:00:00.123456789Z.
+ * Works for any integer second count (pcapng timestamps are 64-bit, beyond what Date
+ * can hold): the civil date comes from Howard Hinnant's days-from-civil inverse.
+ */
 export function isoTimestamp(tsSec: number, tsNsec: number): string {
-  const iso = new Date(tsSec * 1000).toISOString() // 2026-11-20T10:00:00.000Z
-  return `${iso.slice(0, 19)}.${String(tsNsec).padStart(9, '0')}Z`
+  const days = Math.floor(tsSec / 86400)
+  const secOfDay = tsSec - days * 86400
+  const z = days + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  const hh = Math.floor(secOfDay / 3600)
+  const mm = Math.floor((secOfDay % 3600) / 60)
+  const ss = secOfDay % 60
+  const yearText = year >= 0 && year <= 9999 ? pad(year, 4) : (year < 0 ? '-' : '+') + pad(Math.abs(year), 6)
+  return `${yearText}-${pad(month, 2)}-${pad(day, 2)}T${pad(hh, 2)}:${pad(mm, 2)}:${pad(ss, 2)}.${pad(tsNsec, 9)}Z`
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0')
 }
