@@ -48,3 +48,16 @@ export const MAX_FRAGMENTS_PER_DATAGRAM = 8192
 
 /** Seconds an incomplete datagram is kept (Linux ipfrag_time is 30 s; RFC 791 suggests 15 s at least). */
 export const FRAGMENT_TIMEOUT_SECONDS = 30
+
+/** Interfaces (pcapng IDBs) per capture file, all sections together. Real captures have a handful, merged
+ *  ones a few hundred; each IDB is 20 bytes, so without a bound a hostile file grows the interface table
+ *  (and the report listing it) without end. Past this the rest of the file is not read. */
+export const MAX_INTERFACES = 4096
+
+/** Warnings kept per capture file. Most capture warnings stop the reading, but a few (a bad IDB option) do
+ *  not, and a hostile file could repeat them per block; the rest are counted in one closing warning. */
+export const MAX_CAPTURE_WARNINGS = 100
+
+/** Distinct unknown pcapng block types counted by name in a capture's skippedBlocks; more are counted
+ *  together as "other", so a file of random block types cannot grow that table without end. */
+export const MAX_SKIPPED_BLOCK_TYPES = 32
