@@ -11,7 +11,7 @@
 
 /** Layer names as they appear in decode records (`layers[].type`). */
 export type LayerName =
-  | 'eth' | 'vlan' | 'sll' | 'sll2' | 'null' | 'arp'
+  | 'eth' | 'vlan' | 'sll' | 'sll2' | 'null' | 'arp' | 'chdlc' | 'mpls'
   | 'ipv4' | 'ipv6' | 'icmp' | 'icmpv6' | 'udp' | 'tcp'
   | 'vxlan' | 'gre' | 'geneve' | 'dns' | 'ntp' | 'bgp' | 'tls' | 'http'
   | 'frame'

@@ -19,12 +19,17 @@ export const MAX_LAYERS = 64
  *  but beyond 8 tags a frame is crafted, and every tag costs a loop iteration. */
 export const MAX_VLAN_TAGS = 8
 
+/** MPLS labels in one stack. Real networks use 2-4 (transport, VPN, entropy labels); 16 is generous
+ *  and stops a crafted frame of endless non-bottom entries. */
+export const MAX_MPLS_LABELS = 16
+
 /** IPv4 options per header: at most 40 option bytes, so 40 one-byte NOPs. */
 export const MAX_IPV4_OPTIONS = 40
 
-/** IPv6 extension headers walked per packet. RFC 8200 expects at most one of each (a handful); Linux
- *  accepts more, but 16 covers every legitimate chain and stops a crafted endless one. */
-export const MAX_IPV6_EXT_HEADERS = 16
+/** IPv6 extension headers walked per packet. RFC 8200 expects a handful, but the packet length already
+ *  bounds the walk (8 bytes each at least), and Wireshark walks libpcap's 100-header test chain to UDP;
+ *  256 agrees with it there and still stops a 64 KiB packet of 8192 empty headers early. */
+export const MAX_IPV6_EXT_HEADERS = 256
 
 /** TCP options per header: at most 40 option bytes, so 40 one-byte NOPs. */
 export const MAX_TCP_OPTIONS = 40

@@ -12,6 +12,10 @@ export interface SllRecord { type: 'sll'; packetType: number; protocol: number; 
 export interface Sll2Record {
   type: 'sll2'; packetType: number; protocol: number; src: string; arphrd: number; ifIndex: number
 }
+/** Cisco HDLC framing (link type 104). */
+export interface ChdlcRecord { type: 'chdlc'; address: number; protocol: number }
+/** An MPLS label stack, outermost label first. */
+export interface MplsRecord { type: 'mpls'; labels: Array<{ label: number; tc: number; ttl: number }> }
 /** BSD loopback / DLT_NULL: the address family in host byte order. */
 export interface NullRecord { type: 'null'; family: number }
 export interface ArpRecord {
@@ -55,7 +59,7 @@ export interface TcpRecord {
 export interface UdpRecord { type: 'udp'; srcPort: number; dstPort: number; length: number; quoted?: true }
 
 export type LayerRecord =
-  | EthRecord | VlanRecord | SllRecord | Sll2Record | NullRecord | ArpRecord
+  | EthRecord | VlanRecord | SllRecord | Sll2Record | NullRecord | ArpRecord | ChdlcRecord | MplsRecord
   | Ipv4Record | Ipv6Record | IcmpRecord | TcpRecord | UdpRecord
 
 export interface MalformedEntry { layer: string; offset: number; reason: string }

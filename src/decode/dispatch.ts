@@ -1,0 +1,77 @@
+/**
+ * Which decoder runs next. These tables are data, in one place: teaching the
+ * decoder a new EtherType, IP protocol or link type is a one-line change here,
+ * never an edit inside a protocol module.
+ */
+
+export const Layer = {
+  Payload: 0, // no decoder: the bytes are kept as an opaque payload
+  Ethernet: 1,
+  Vlan: 2,
+  Sll: 3,
+  Sll2: 4,
+  Null: 5,    // BSD loopback, family in host byte order
+  Loop: 6,    // OpenBSD loopback, family in network byte order
+  RawIp: 7,   // IPv4 or IPv6, told apart by the version nibble
+  Ipv4: 8,
+  Ipv6: 9,
+  Arp: 10,
+  Icmp: 11,
+  Icmpv6: 12,
+  Udp: 13,
+  Tcp: 14,
+  Chdlc: 15,
+  Mpls: 16,
+} as const
+export type Layer = (typeof Layer)[keyof typeof Layer]
+
+/** LINKTYPE_* value (FCS bits already masked) to the first layer. */
+export function firstLayer(linkType: number): Layer {
+  switch (linkType) {
+    case 1: return Layer.Ethernet      // LINKTYPE_ETHERNET
+    case 104: return Layer.Chdlc       // LINKTYPE_C_HDLC
+    case 113: return Layer.Sll         // LINKTYPE_LINUX_SLL
+    case 276: return Layer.Sll2        // LINKTYPE_LINUX_SLL2
+    case 0: return Layer.Null          // LINKTYPE_NULL
+    case 108: return Layer.Loop        // LINKTYPE_LOOP
+    case 101: return Layer.RawIp       // LINKTYPE_RAW
+    case 12: return Layer.RawIp        // DLT_RAW on most BSDs and in old libpcap files
+    case 14: return Layer.RawIp        // DLT_RAW on OpenBSD
+    case 228: return Layer.Ipv4        // LINKTYPE_IPV4
+    case 229: return Layer.Ipv6        // LINKTYPE_IPV6
+    default: return Layer.Payload
+  }
+}
+
+/** EtherType (Ethernet, VLAN, SLL protocol field) to the next layer. */
+export function nextAfterEtherType(etherType: number): Layer {
+  switch (etherType) {
+    case 0x0800: return Layer.Ipv4
+    case 0x86dd: return Layer.Ipv6
+    case 0x0806: return Layer.Arp
+    case 0x8035: return Layer.Arp      // RARP: the ARP message format (RFC 903)
+    case 0x8847: case 0x8848: return Layer.Mpls
+    case 0x8100: case 0x88a8: case 0x9100: return Layer.Vlan
+    default: return Layer.Payload
+  }
+}
+
+/** IP protocol number (IPv4 protocol, IPv6 upper-layer next header) to the next layer. */
+export function nextAfterIpProtocol(protocol: number): Layer {
+  switch (protocol) {
+    case 1: return Layer.Icmp
+    case 4: return Layer.Ipv4          // IP in IP
+    case 6: return Layer.Tcp
+    case 17: return Layer.Udp
+    case 41: return Layer.Ipv6         // IPv6 in IP (6in4)
+    case 58: return Layer.Icmpv6
+    default: return Layer.Payload
+  }
+}
+
+/** BSD address family values for IPv4 and IPv6 (they differ between systems). */
+export function nextAfterLoopbackFamily(family: number): Layer {
+  if (family === 2) return Layer.Ipv4
+  if (family === 10 || family === 24 || family === 28 || family === 30) return Layer.Ipv6
+  return Layer.Payload
+}

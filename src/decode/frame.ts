@@ -1,0 +1,354 @@
+/**
+ * The layer loop: one captured frame in, the stack of decoded layers out.
+ *
+ *   link type ─► firstLayer ─► decode ─► dispatch table ─► decode ─► ... ─► Payload
+ *
+ * Every header is decoded into a record taken from a per-type pool owned by
+ * this FrameDecoder and reused for the next frame (no allocation per layer on
+ * the steady path). Decoding stops at the first issue that `stopsDecoding`;
+ * the layers before it stay decoded. IP fragments go to the Defragmenter: a
+ * held fragment ends the stack at its IP header, and the fragment that
+ * completes a datagram continues with the reassembled payload (like Wireshark,
+ * which shows the upper layers in the frame of the last fragment).
+ *
+ * An ICMP error quotes the start of the datagram that caused it; those quoted
+ * headers are decoded too (marked `quoted`), but the quote is short by design,
+ * so running out of bytes inside it is not an issue.
+ */
+import type { Frame } from '../capture/frame.js'
+import * as arp from './arp.js'
+import * as chdlc from './chdlc.js'
+import { Defragmenter } from './defrag.js'
+import { Layer, firstLayer, nextAfterEtherType, nextAfterIpProtocol, nextAfterLoopbackFamily } from './dispatch.js'
+import * as ethernet from './ethernet.js'
+import * as icmp from './icmp.js'
+import * as icmpv6 from './icmpv6.js'
+import * as ipv4 from './ipv4.js'
+import * as ipv6 from './ipv6.js'
+import { stopsDecoding, malformed, type DecodeIssue, type Decoded, type LenSource } from './issue.js'
+import * as limits from './limits.js'
+import * as loopback from './loopback.js'
+import * as mpls from './mpls.js'
+import * as sll from './sll.js'
+import * as sll2 from './sll2.js'
+import * as tcp from './tcp.js'
+import * as udp from './udp.js'
+import * as vlan from './vlan.js'
+
+/** A decoded layer: which decoder, the header it filled, and how it was reached. */
+export type DecodedLayer =
+  | { kind: typeof Layer.Ethernet; h: ethernet.Header; quoted: boolean }
+  | { kind: typeof Layer.Vlan; h: vlan.Header; quoted: boolean }
+  | { kind: typeof Layer.Sll; h: sll.Header; quoted: boolean }
+  | { kind: typeof Layer.Sll2; h: sll2.Header; quoted: boolean }
+  | { kind: typeof Layer.Null; h: loopback.Header; quoted: boolean }
+  | { kind: typeof Layer.Arp; h: arp.Header; quoted: boolean }
+  | { kind: typeof Layer.Chdlc; h: chdlc.Header; quoted: boolean }
+  | { kind: typeof Layer.Mpls; h: mpls.Header; quoted: boolean }
+  | { kind: typeof Layer.Ipv4; h: ipv4.Header; quoted: boolean; reassembled: boolean }
+  | { kind: typeof Layer.Ipv6; h: ipv6.Header; quoted: boolean; reassembled: boolean }
+  | { kind: typeof Layer.Icmp; h: icmp.Header; quoted: boolean }
+  | { kind: typeof Layer.Icmpv6; h: icmpv6.Header; quoted: boolean }
+  | { kind: typeof Layer.Udp; h: udp.Header; quoted: boolean }
+  | { kind: typeof Layer.Tcp; h: tcp.Header; quoted: boolean }
+
+/** Reused records of one header type: `take()` hands out the next one, `reset()` starts over per frame. */
+class Pool<H> {
+  private readonly items: H[] = []
+  private used = 0
+  private readonly make: () => H
+  constructor(make: () => H) {
+    this.make = make
+  }
+  take(): H {
+    if (this.used === this.items.length) this.items.push(this.make())
+    return this.items[this.used++]!
+  }
+  reset(): void {
+    this.used = 0
+  }
+}
+
+/** The result of decoding one frame; valid until the next call of `decode`. */
+export interface DecodedFrame {
+  layers: DecodedLayer[]
+  issues: DecodeIssue[]
+  /** The buffer the last layers were decoded from: the frame, or a reassembled datagram's payload. */
+  bytes: Uint8Array
+  /** Where undecoded payload after the last layer starts and ends in `bytes` (equal when none). */
+  payloadOffset: number
+  payloadEnd: number
+}
+
+export interface FrameDecoderStats {
+  fragmentsHeld: number
+  datagramsReassembled: number
+  fragmentsDropped: number
+}
+
+export class FrameDecoder {
+  readonly defrag = new Defragmenter()
+  private readonly out: DecodedFrame = { layers: [], issues: [], bytes: new Uint8Array(0), payloadOffset: 0, payloadEnd: 0 }
+  private readonly pools = {
+    eth: new Pool(ethernet.create), vlan: new Pool(vlan.create), sll: new Pool(sll.create),
+    sll2: new Pool(sll2.create), null: new Pool(loopback.create), arp: new Pool(arp.create),
+    ipv4: new Pool(ipv4.create), ipv6: new Pool(ipv6.create), icmp: new Pool(icmp.create),
+    icmpv6: new Pool(icmpv6.create), udp: new Pool(udp.create), tcp: new Pool(tcp.create),
+    chdlc: new Pool(chdlc.create), mpls: new Pool(mpls.create),
+  }
+
+  decode(frame: Frame): DecodedFrame {
+    const s = this.out
+    s.layers.length = 0
+    s.issues.length = 0
+    for (const p of Object.values(this.pools)) p.reset()
+    let bytes = frame.bytes
+    let layer: Layer = firstLayer(frame.linkType)
+    let offset = 0
+    let end = bytes.length
+    let endSource: LenSource = 'capture'
+    let quoted = false       // inside the datagram an ICMP error quotes
+    let vlanTags = 0
+    let ipDepth = 0          // IP headers so far (tunnels and quotes), bounded by MAX_TUNNEL_DEPTH
+    /** End of the current IP datagram as its header claims (tshark's tcp.len counts to it). */
+    let ipDeclaredEnd = end
+
+    for (let step = 0; layer !== Layer.Payload; step++) {
+      if (step === limits.MAX_LAYERS) {
+        s.issues.push(malformed('frame', 'layers', step, `<= ${limits.MAX_LAYERS} layers`, offset))
+        break
+      }
+      let result: Decoded
+      let next: Layer = Layer.Payload
+      const at = offset
+      switch (layer) {
+        case Layer.Ethernet: {
+          const h = this.pools.eth.take()
+          result = ethernet.decode(bytes, offset, end, h)
+          if (result.ok) {
+            s.layers.push({ kind: Layer.Ethernet, h, quoted })
+            offset = h.payloadOffset
+            next = h.etherType > 1500 ? nextAfterEtherType(h.etherType) : Layer.Payload
+          }
+          break
+        }
+        case Layer.Vlan: {
+          if (++vlanTags > limits.MAX_VLAN_TAGS) {
+            result = malformed('vlan', 'tags', vlanTags, `<= ${limits.MAX_VLAN_TAGS} stacked tags`, offset)
+            break
+          }
+          const h = this.pools.vlan.take()
+          const prev = s.layers[s.layers.length - 1]
+          result = vlan.decode(bytes, offset, end, h)
+          if (result.ok) {
+            h.tpid = prev ? previousEtherType(prev) : 0x8100
+            s.layers.push({ kind: Layer.Vlan, h, quoted })
+            offset = h.payloadOffset
+            next = nextAfterEtherType(h.etherType)
+          }
+          break
+        }
+        case Layer.Sll: {
+          const h = this.pools.sll.take()
+          result = sll.decode(bytes, offset, end, h)
+          if (result.ok) {
+            s.layers.push({ kind: Layer.Sll, h, quoted })
+            offset = h.payloadOffset
+            next = nextAfterEtherType(h.protocol)
+          }
+          break
+        }
+        case Layer.Sll2: {
+          const h = this.pools.sll2.take()
+          result = sll2.decode(bytes, offset, end, h)
+          if (result.ok) {
+            s.layers.push({ kind: Layer.Sll2, h, quoted })
+            offset = h.payloadOffset
+            next = nextAfterEtherType(h.protocol)
+          }
+          break
+        }
+        case Layer.Chdlc: {
+          const h = this.pools.chdlc.take()
+          result = chdlc.decode(bytes, offset, end, h)
+          if (result.ok) {
+            s.layers.push({ kind: Layer.Chdlc, h, quoted })
+            offset = h.payloadOffset
+            next = nextAfterEtherType(h.protocol)
+          }
+          break
+        }
+        case Layer.Mpls: {
+          const h = this.pools.mpls.take()
+          result = mpls.decode(bytes, offset, end, h)
+          if (result.ok) {
+            s.layers.push({ kind: Layer.Mpls, h, quoted })
+            offset = h.payloadOffset
+            next = h.payloadVersion === 4 ? Layer.Ipv4 : h.payloadVersion === 6 ? Layer.Ipv6 : Layer.Payload
+          }
+          break
+        }
+        case Layer.Null:
+        case Layer.Loop: {
+          const h = this.pools.null.take()
+          result = loopback.decode(bytes, offset, end, h, layer === Layer.Loop)
+          if (result.ok) {
+            s.layers.push({ kind: Layer.Null, h, quoted })
+            offset = h.payloadOffset
+            next = nextAfterLoopbackFamily(h.family)
+          }
+          break
+        }
+        case Layer.RawIp: {
+          // LINKTYPE_RAW: the version nibble says which IP follows; anything else is payload.
+          const version = offset < end ? (bytes[offset]! >> 4) : 0
+          result = { ok: true }
+          next = version === 4 ? Layer.Ipv4 : version === 6 ? Layer.Ipv6 : Layer.Payload
+          if (next === Layer.Payload && offset < end) {
+            result = malformed('ipv4', 'version', version, '4 or 6 (raw IP link type)', offset)
+          }
+          break
+        }
+        case Layer.Arp: {
+          const h = this.pools.arp.take()
+          result = arp.decode(bytes, offset, end, h)
+          if (result.ok) s.layers.push({ kind: Layer.Arp, h, quoted })
+          break
+        }
+        case Layer.Ipv4: {
+          if (++ipDepth > limits.MAX_TUNNEL_DEPTH + 1) {
+            result = malformed('ipv4', 'depth', ipDepth, `<= ${limits.MAX_TUNNEL_DEPTH + 1} nested IP headers`, offset)
+            break
+          }
+          const h = this.pools.ipv4.take()
+          result = ipv4.decode(bytes, offset, end, h, endSource)
+          if (result.ok || !stopsDecoding(result)) {
+            const entry: DecodedLayer = { kind: Layer.Ipv4, h, quoted, reassembled: false }
+            s.layers.push(entry)
+            ipDeclaredEnd = h.tso ? h.payloadEnd : h.declaredEnd
+            offset = h.payloadOffset
+            end = h.payloadEnd
+            endSource = 'ipv4.totalLength'
+            next = nextAfterIpProtocol(h.protocol)
+            if (ipv4.isFragment(h)) {
+              if (quoted) { next = Layer.Payload; break }
+              const r = this.defrag.add({
+                family: 4, bytes, srcOffset: at + 12, dstOffset: at + 16, id: h.id, protocol: h.protocol,
+                offset: h.fragmentOffset, more: h.mf, payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd,
+                declaredLength: h.declaredEnd - h.payloadOffset, tsSec: frame.tsSec, frame: frame.frameNumber,
+              })
+              if (r.status !== 'complete') { next = Layer.Payload; break }
+              entry.reassembled = true
+              bytes = r.payload
+              offset = 0
+              end = ipDeclaredEnd = bytes.length
+              endSource = 'reassembly'
+            }
+          }
+          break
+        }
+        case Layer.Ipv6: {
+          if (++ipDepth > limits.MAX_TUNNEL_DEPTH + 1) {
+            result = malformed('ipv6', 'depth', ipDepth, `<= ${limits.MAX_TUNNEL_DEPTH + 1} nested IP headers`, offset)
+            break
+          }
+          const h = this.pools.ipv6.take()
+          result = ipv6.decode(bytes, offset, end, h, endSource)
+          // An extension header that is cut or malformed still leaves the fixed header worth showing.
+          if (ipv6.fixedHeaderDecoded(result, at)) {
+            const entry: DecodedLayer = { kind: Layer.Ipv6, h, quoted, reassembled: false }
+            s.layers.push(entry)
+            ipDeclaredEnd = h.jumbo ? h.payloadEnd : h.declaredEnd
+            offset = h.upperOffset
+            end = h.payloadEnd
+            endSource = 'ipv6.payloadLength'
+            next = nextAfterIpProtocol(h.upperProtocol)
+            if (ipv6.isFragment(h)) {
+              if (quoted) { next = Layer.Payload; break }
+              const r = this.defrag.add({
+                family: 6, bytes, srcOffset: at + 8, dstOffset: at + 24, id: h.fragmentId, protocol: h.upperProtocol,
+                offset: h.fragmentOffset, more: h.fragmentMore, payloadOffset: h.upperOffset, payloadEnd: h.payloadEnd,
+                declaredLength: h.declaredEnd - h.upperOffset, tsSec: frame.tsSec, frame: frame.frameNumber,
+              })
+              if (r.status !== 'complete') { next = Layer.Payload; break }
+              entry.reassembled = true
+              bytes = r.payload
+              offset = 0
+              end = ipDeclaredEnd = bytes.length
+              endSource = 'reassembly'
+            }
+          }
+          break
+        }
+        case Layer.Icmp: {
+          const h = this.pools.icmp.take()
+          result = icmp.decode(bytes, offset, end, h)
+          if (result.ok) {
+            s.layers.push({ kind: Layer.Icmp, h, quoted })
+            offset = h.payloadOffset
+            if (!quoted && icmp.quotesDatagram(h)) { quoted = true; next = Layer.Ipv4 }
+          }
+          break
+        }
+        case Layer.Icmpv6: {
+          const h = this.pools.icmpv6.take()
+          result = icmpv6.decode(bytes, offset, end, h)
+          if (result.ok) {
+            s.layers.push({ kind: Layer.Icmpv6, h, quoted })
+            offset = h.payloadOffset
+            if (!quoted && icmpv6.quotesDatagram(h)) { quoted = true; next = Layer.Ipv6 }
+          }
+          break
+        }
+        case Layer.Udp: {
+          const h = this.pools.udp.take()
+          result = udp.decode(bytes, offset, end, h, endSource)
+          if (result.ok || !stopsDecoding(result)) {
+            s.layers.push({ kind: Layer.Udp, h, quoted })
+            offset = h.payloadOffset
+            end = h.payloadEnd
+            endSource = 'udp.length'
+          }
+          break
+        }
+        case Layer.Tcp: {
+          const h = this.pools.tcp.take()
+          result = tcp.decode(bytes, offset, end, h, endSource)
+          if (result.ok || !stopsDecoding(result)) {
+            // tshark's tcp.len: what the IP header says, also when the snap length cut the frame.
+            h.payloadLength = Math.max(0, ipDeclaredEnd - h.payloadOffset)
+            s.layers.push({ kind: Layer.Tcp, h, quoted })
+            offset = h.payloadOffset
+            end = h.payloadEnd
+          }
+          break
+        }
+        default:
+          result = { ok: true }
+      }
+      if (!result.ok) {
+        // A quote is cut short on purpose (RFC 792: the IP header + 8 bytes): not an issue.
+        const expectedShortQuote = quoted && result.kind === 'truncated'
+        if (!expectedShortQuote) s.issues.push(result)
+        if (stopsDecoding(result)) break
+      }
+      layer = next
+    }
+    s.bytes = bytes
+    s.payloadOffset = Math.min(offset, end)
+    s.payloadEnd = end
+    return s
+  }
+}
+
+/** The EtherType/protocol field of the layer in front of a VLAN tag: the tag's TPID. */
+function previousEtherType(prev: DecodedLayer): number {
+  switch (prev.kind) {
+    case Layer.Ethernet: return prev.h.etherType
+    case Layer.Vlan: return prev.h.etherType
+    case Layer.Sll: return prev.h.protocol
+    case Layer.Sll2: return prev.h.protocol
+    default: return 0x8100
+  }
+}
+
