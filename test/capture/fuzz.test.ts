@@ -79,7 +79,7 @@ function run(bytes: Uint8Array, r: () => number): { frames: Frame[]; warnings: n
     expect(parser.headerDone).toBe(false)
     return e as CaptureError
   }
-  return { frames, warnings: parser.warnings.list.length }
+  return { frames, warnings: parser.warnings.length }
 }
 
 describe('capture parsers under mutation (seeded, bounded)', () => {

@@ -291,7 +291,7 @@ export function parseCapture(bytes: Uint8Array, split: number | number[] = bytes
     drain()
   }
   parser.end()
-  return { frames, warnings: parser.warnings.list, parser }
+  return { frames, warnings: parser.warnings, parser }
 }
 
 function range(from: number, to: number, step: number): number[] {
