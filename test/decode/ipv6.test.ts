@@ -214,14 +214,24 @@ describe('ipv6.decode: known bytes', () => {
     expect(ipv6.toRecord(header)).toMatchObject({ src: '2001:4f8:4:7:2e0:81ff:fe52:ffff', hopLimit: 64 })
   })
 
-  it('refuses the 100-header chain of ipv6-long-extension-header-chain-udp at header 17', () => {
+  it('walks past 16 headers of the long chain (the first 17 of its 100; the corpus test walks all of them to UDP)', () => {
     const { result, header } = decodeAt(LONG_CHAIN, 14)
+    // The fixture keeps only the first 17 headers, so the walk runs out of captured bytes at the 18th.
+    expect(result).toMatchObject({ ok: false, kind: 'truncated', layer: 'ipv6', part: 'header', offset: 14 + 40 + 8 * 17 })
+    expect(header.extensions).toEqual([0, 43, 44, 60, 43, 44, 60, 43, 44, 60, 43, 44, 60, 43, 44, 60, 43])
+  })
+
+  it(`refuses a chain longer than MAX_IPV6_EXT_HEADERS (${MAX_IPV6_EXT_HEADERS}) at the first header past it`, () => {
+    const n = MAX_IPV6_EXT_HEADERS + 1
+    const ext: number[] = []
+    // Destination options headers, each 8 bytes: next header, length 0, PadN of 4 bytes.
+    for (let i = 0; i < n; i++) ext.push(i === n - 1 ? 59 : 60, 0, 1, 4, 0, 0, 0, 0)
+    const bytes = packet(60, ext)
+    const { result } = decodeAt(bytes, 0)
     expect(result).toEqual({
       ok: false, kind: 'malformed', layer: 'ipv6', field: 'extensions', value: MAX_IPV6_EXT_HEADERS + 1,
-      expected: `<= ${MAX_IPV6_EXT_HEADERS} extension headers`, offset: 14 + 40 + 8 * MAX_IPV6_EXT_HEADERS,
+      expected: `<= ${MAX_IPV6_EXT_HEADERS} extension headers`, offset: 40 + 8 * MAX_IPV6_EXT_HEADERS,
     })
-    expect(header.extensions).toEqual([0, 43, 44, 60, 43, 44, 60, 43, 44, 60, 43, 44, 60, 43, 44, 60])
-    expect(header.fragmentId).toBe(13) // the last fragment header walked
   })
 
   it('resets the reused extension and fragment fields on every decode', () => {
