@@ -27,17 +27,19 @@ export async function runDecode(file: string, opts: DecodeOptions): Promise<numb
   const decoder = new FrameDecoder()
   const last = selection ? selection.last() : Infinity
   let packets = 0
-  read: for await (const batch of reader.batches()) {
+  let done = false
+  for await (const batch of reader.batches()) {
     let text = ''
     for (const frame of batch) {
       packets++
-      if (frame.frameNumber > last) break read
+      if (frame.frameNumber > last) { done = true; break }
       // Every frame is decoded, selected or not: IP reassembly needs the fragments before the selection.
       const decoded = decoder.decode(frame)
       if (selection && !selection.includes(frame.frameNumber)) continue
       text += JSON.stringify(toDecodeRecord(frame, decoded)) + '\n'
     }
     if (text) await out.write(text)
+    if (done) break // past the last selected frame: stop reading the file
   }
   await out.close()
   for (const w of reader.info.warnings) {

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander'
 import { CaptureError } from '../capture/errors.js'
 import { forTerminal } from '../report/escape.js'
 import { runDecode } from './decode.js'
+import { runSamples } from './samples.js'
 import { ExitCode, UsageError } from './errors.js'
 import { VERSION } from '../version.js'
 
@@ -25,6 +26,13 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExit codes: 0 the file was read; 2 unreadable header, or a damaged file with no readable packet.')
     .action(async (capture: string, opts: { frames?: string; output?: string }) => {
       process.exitCode = await runDecode(capture, opts)
+    })
+  program
+    .command('samples')
+    .description('rebuild the bundled sample captures from their recipes')
+    .option('--out <dir>', 'directory to write them to', 'samples')
+    .action((opts: { out: string }) => {
+      process.exitCode = runSamples(opts)
     })
   return program
 }

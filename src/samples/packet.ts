@@ -8,8 +8,11 @@
  * `build()`; anything can be overridden to build malformed packets on purpose.
  * Tests, sample recipes and benchmarks all build their traffic with this.
  */
+import { put16 } from '../decode/bytes.js'
+import { finish, onesSum, pseudoHeaderSum } from '../decode/checksum.js'
 import * as ethernet from '../decode/ethernet.js'
 import * as icmp from '../decode/icmp.js'
+import * as icmpv6 from '../decode/icmpv6.js'
 import * as ipv4 from '../decode/ipv4.js'
 import * as ipv6 from '../decode/ipv6.js'
 import * as tcp from '../decode/tcp.js'
@@ -48,6 +51,21 @@ interface Layer {
   announce?: { etherType?: number; protocol?: number }
   /** Write the header at `offset`; `inner` is the byte count of everything after it. */
   write(bytes: Uint8Array, offset: number, inner: number, next: Layer | undefined): void
+  /** IP layers: where the source address starts and how long addresses are (for pseudo-headers). */
+  ip?: { srcAt: number; addrLen: 4 | 16 }
+  /** Fill in the checksum once everything inside is written; `ip` is the enclosing IP header's offset. */
+  checksum?(bytes: Uint8Array, offset: number, end: number, ip: { offset: number; srcAt: number; addrLen: 4 | 16 } | undefined): void
+}
+
+/** Where a checksum field sits in a layer, and whether a pseudo-header (with this protocol) covers it. */
+function transportChecksum(at: number, protocol: number | null): Layer['checksum'] {
+  return (b, o, end, ip) => {
+    put16(b, o + at, 0)
+    const initial = protocol !== null && ip ? pseudoHeaderSum(b, ip.offset + ip.srcAt, ip.addrLen, protocol, end - o) : 0
+    let sum = finish(onesSum(b, o, end, initial))
+    if (protocol === 17 && sum === 0) sum = 0xffff // RFC 768: a computed zero is sent as all ones
+    put16(b, o + at, sum)
+  }
 }
 
 export class PacketBuilder {
@@ -86,6 +104,8 @@ export class PacketBuilder {
           src: ipv4Number(src), dst: ipv4Number(dst), ...f,
         }, b, o)
       },
+      ip: { srcAt: 12, addrLen: 4 },
+      ...(f.checksum === undefined ? { checksum: (b: Uint8Array, o: number) => { put16(b, o + 10, finish(onesSum(b, o, o + ipv4.HEADER_LEN))) } } : {}),
     })
     return this
   }
@@ -100,6 +120,7 @@ export class PacketBuilder {
           hopLimit: 64, src: ipv6Bytes(src), dst: ipv6Bytes(dst), ...f,
         }, b, o)
       },
+      ip: { srcAt: 8, addrLen: 16 },
     })
     return this
   }
@@ -109,6 +130,7 @@ export class PacketBuilder {
       size: udp.HEADER_LEN,
       announce: { protocol: 17 },
       write: (b, o, inner) => { udp.encode({ srcPort, dstPort, length: length ?? udp.HEADER_LEN + inner, checksum: 0 }, b, o) },
+      checksum: transportChecksum(6, 17),
     })
     return this
   }
@@ -125,6 +147,7 @@ export class PacketBuilder {
           window: 65535, checksum: 0, urgent: 0, ...f,
         }, b, o, opt)
       },
+      ...(f.checksum === undefined ? { checksum: transportChecksum(16, 6) } : {}),
     })
     return this
   }
@@ -134,6 +157,18 @@ export class PacketBuilder {
       size: icmp.HEADER_LEN,
       announce: { protocol },
       write: (b, o) => { icmp.encode({ type, code, checksum: 0, rest }, b, o) },
+      checksum: transportChecksum(2, null),
+    })
+    return this
+  }
+
+  /** ICMPv6 (its checksum covers the IPv6 pseudo-header). */
+  icmpv6(type: number, code: number, rest = 0): this {
+    this.layers.push({
+      size: icmpv6.HEADER_LEN,
+      announce: { protocol: 58 },
+      write: (b, o) => { icmpv6.encode({ type, code, checksum: 0, rest }, b, o) },
+      checksum: transportChecksum(2, 58),
     })
     return this
   }
@@ -149,13 +184,33 @@ export class PacketBuilder {
     const bytes = new Uint8Array(total)
     let offset = 0
     let inner = total
+    const starts: number[] = []
     this.layers.forEach((l, i) => {
       inner -= l.size
+      starts.push(offset)
       l.write(bytes, offset, inner, this.layers[i + 1])
       offset += l.size
     })
+    // Checksums innermost first: an outer checksum covers the inner ones (tunnels).
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const l = this.layers[i]!
+      if (!l.checksum) continue
+      let ip: { offset: number; srcAt: number; addrLen: 4 | 16 } | undefined
+      for (let j = i - 1; j >= 0 && !ip; j--) {
+        const e = this.layers[j]!
+        if (e.ip) ip = { offset: starts[j]!, ...e.ip }
+      }
+      l.checksum(bytes, starts[i]!, ipPayloadEnd(bytes, ip, total), ip)
+    }
     return bytes
   }
+}
+
+/** Where the enclosing IP datagram's payload ends (its length field), so padding is never summed. */
+function ipPayloadEnd(b: Uint8Array, ip: { offset: number; addrLen: 4 | 16 } | undefined, total: number): number {
+  if (!ip) return total
+  if (ip.addrLen === 4) return Math.min(total, ip.offset + ((b[ip.offset + 2]! << 8) | b[ip.offset + 3]!))
+  return Math.min(total, ip.offset + 40 + ((b[ip.offset + 4]! << 8) | b[ip.offset + 5]!))
 }
 
 export function packet(): PacketBuilder {

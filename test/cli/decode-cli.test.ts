@@ -38,6 +38,9 @@ describe('hubcap decode (CLI)', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toBe('')
     expect(lines(readFileSync(outPath, 'utf8')).map((o) => o.frame)).toEqual([2, 4])
+    // A closed range stops reading early and still prints what it selected.
+    expect(lines(runCli(['decode', '--frames', '1-2', pcapPath]).stdout).map((o) => o.frame)).toEqual([1, 2])
+    expect(lines(runCli(['decode', '--frames', '3', pcapPath]).stdout).map((o) => o.frame)).toEqual([3])
   })
 
   it('reads gzip by content from stdin (-) and pcapng the same way', () => {
