@@ -18,7 +18,7 @@
 import type { Frame } from '../capture/frame.js'
 import * as arp from './arp.js'
 import * as chdlc from './chdlc.js'
-import { Defragmenter } from './defrag.js'
+import { Defragmenter, type FragmentInput } from './defrag.js'
 import { Layer, firstLayer, nextAfterEtherType, nextAfterIpProtocol, nextAfterLoopbackFamily } from './dispatch.js'
 import * as ethernet from './ethernet.js'
 import * as icmp from './icmp.js'
@@ -215,69 +215,35 @@ export class FrameDecoder {
           if (result.ok) s.layers.push({ kind: Layer.Arp, h, quoted })
           break
         }
-        case Layer.Ipv4: {
-          if (++ipDepth > limits.MAX_TUNNEL_DEPTH + 1) {
-            result = malformed('ipv4', 'depth', ipDepth, `<= ${limits.MAX_TUNNEL_DEPTH + 1} nested IP headers`, offset)
-            break
-          }
-          const h = this.pools.ipv4.take()
-          result = ipv4.decode(bytes, offset, end, h, endSource)
-          if (result.ok || !stopsDecoding(result)) {
-            const entry: DecodedLayer = { kind: Layer.Ipv4, h, quoted, reassembled: false }
-            s.layers.push(entry)
-            ipDeclaredEnd = h.tso ? h.payloadEnd : h.declaredEnd
-            offset = h.payloadOffset
-            end = h.payloadEnd
-            endSource = 'ipv4.totalLength'
-            next = nextAfterIpProtocol(h.protocol)
-            if (ipv4.isFragment(h)) {
-              if (quoted) { next = Layer.Payload; break }
-              const r = this.defrag.add({
-                family: 4, bytes, srcOffset: at + 12, dstOffset: at + 16, id: h.id, protocol: h.protocol,
-                offset: h.fragmentOffset, more: h.mf, payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd,
-                declaredLength: h.declaredEnd - h.payloadOffset, tsSec: frame.tsSec, frame: frame.frameNumber,
-              })
-              if (r.status !== 'complete') { next = Layer.Payload; break }
-              entry.reassembled = true
-              bytes = r.payload
-              offset = 0
-              end = ipDeclaredEnd = bytes.length
-              endSource = 'reassembly'
-            }
-          }
-          break
-        }
+        case Layer.Ipv4:
         case Layer.Ipv6: {
           if (++ipDepth > limits.MAX_TUNNEL_DEPTH + 1) {
-            result = malformed('ipv6', 'depth', ipDepth, `<= ${limits.MAX_TUNNEL_DEPTH + 1} nested IP headers`, offset)
+            const name = layer === Layer.Ipv4 ? 'ipv4' : 'ipv6'
+            result = malformed(name, 'depth', ipDepth, `<= ${limits.MAX_TUNNEL_DEPTH + 1} nested IP headers`, offset)
             break
           }
-          const h = this.pools.ipv6.take()
-          result = ipv6.decode(bytes, offset, end, h, endSource)
-          // An extension header that is cut or malformed still leaves the fixed header worth showing.
-          if (ipv6.fixedHeaderDecoded(result, at)) {
-            const entry: DecodedLayer = { kind: Layer.Ipv6, h, quoted, reassembled: false }
-            s.layers.push(entry)
-            ipDeclaredEnd = h.jumbo ? h.payloadEnd : h.declaredEnd
-            offset = h.upperOffset
-            end = h.payloadEnd
-            endSource = 'ipv6.payloadLength'
-            next = nextAfterIpProtocol(h.upperProtocol)
-            if (ipv6.isFragment(h)) {
-              if (quoted) { next = Layer.Payload; break }
-              const r = this.defrag.add({
-                family: 6, bytes, srcOffset: at + 8, dstOffset: at + 24, id: h.fragmentId, protocol: h.upperProtocol,
-                offset: h.fragmentOffset, more: h.fragmentMore, payloadOffset: h.upperOffset, payloadEnd: h.payloadEnd,
-                declaredLength: h.declaredEnd - h.upperOffset, tsSec: frame.tsSec, frame: frame.frameNumber,
-              })
-              if (r.status !== 'complete') { next = Layer.Payload; break }
-              entry.reassembled = true
-              bytes = r.payload
-              offset = 0
-              end = ipDeclaredEnd = bytes.length
-              endSource = 'reassembly'
-            }
-          }
+          const ip = layer === Layer.Ipv4
+            ? this.decodeIpv4(bytes, at, end, endSource, quoted)
+            : this.decodeIpv6(bytes, at, end, endSource, quoted)
+          result = ip.result
+          if (!ip.entry) break
+          s.layers.push(ip.entry)
+          ipDeclaredEnd = ip.declaredEnd
+          offset = ip.payloadOffset
+          end = ip.payloadEnd
+          endSource = layer === Layer.Ipv4 ? 'ipv4.totalLength' : 'ipv6.payloadLength'
+          next = nextAfterIpProtocol(ip.protocol)
+          if (!ip.fragment) break
+          // A fragment: the upper layers appear only in the frame that completes the datagram.
+          // A quoted fragment (inside an ICMP error) is never reassembled.
+          if (quoted) { next = Layer.Payload; break }
+          const r = this.defrag.add({ ...ip.fragment, bytes, tsSec: frame.tsSec, frame: frame.frameNumber })
+          if (r.status !== 'complete') { next = Layer.Payload; break }
+          ip.entry.reassembled = true
+          bytes = r.payload
+          offset = 0
+          end = ipDeclaredEnd = bytes.length
+          endSource = 'reassembly'
           break
         }
         case Layer.Icmp: {
@@ -339,7 +305,50 @@ export class FrameDecoder {
     s.payloadEnd = end
     return s
   }
+  private decodeIpv4(bytes: Uint8Array, at: number, end: number, endSource: LenSource, quoted: boolean): IpStep {
+    const h = this.pools.ipv4.take()
+    const result = ipv4.decode(bytes, at, end, h, endSource)
+    if (!result.ok && stopsDecoding(result)) return { result, entry: null }
+    return {
+      result, entry: { kind: Layer.Ipv4, h, quoted, reassembled: false }, protocol: h.protocol,
+      payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd, declaredEnd: h.tso ? h.payloadEnd : h.declaredEnd,
+      fragment: ipv4.isFragment(h)
+        ? { family: 4, srcOffset: at + 12, dstOffset: at + 16, id: h.id, protocol: h.protocol, offset: h.fragmentOffset,
+            more: h.mf, payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd, declaredLength: h.declaredEnd - h.payloadOffset }
+        : null,
+    }
+  }
+
+  private decodeIpv6(bytes: Uint8Array, at: number, end: number, endSource: LenSource, quoted: boolean): IpStep {
+    const h = this.pools.ipv6.take()
+    const result = ipv6.decode(bytes, at, end, h, endSource)
+    // An extension header that is cut or malformed still leaves the fixed header worth showing.
+    if (!ipv6.fixedHeaderDecoded(result, at)) return { result, entry: null }
+    return {
+      result, entry: { kind: Layer.Ipv6, h, quoted, reassembled: false }, protocol: h.upperProtocol,
+      payloadOffset: h.upperOffset, payloadEnd: h.payloadEnd, declaredEnd: h.jumbo ? h.payloadEnd : h.declaredEnd,
+      fragment: ipv6.isFragment(h)
+        ? { family: 6, srcOffset: at + 8, dstOffset: at + 24, id: h.fragmentId, protocol: h.upperProtocol, offset: h.fragmentOffset,
+            more: h.fragmentMore, payloadOffset: h.upperOffset, payloadEnd: h.payloadEnd, declaredLength: h.declaredEnd - h.upperOffset }
+        : null,
+    }
+  }
 }
+
+/** What an IPv4 or IPv6 header decode hands back to the loop: one shape for both. */
+type IpStep =
+  | { result: Decoded; entry: null }
+  | {
+    result: Decoded
+    entry: Extract<DecodedLayer, { reassembled: boolean }>
+    protocol: number
+    payloadOffset: number
+    payloadEnd: number
+    /** End of the datagram as its header claims (tshark's tcp.len counts to it). */
+    declaredEnd: number
+    /** The reassembly key and byte range when this is a fragment (no buffer or time yet). */
+    fragment: Omit<FragmentInput, 'bytes' | 'tsSec' | 'frame'> | null
+  }
 
 /** The EtherType/protocol field of the layer in front of a VLAN tag: the tag's TPID. */
 function previousEtherType(prev: DecodedLayer): number {
