@@ -7,7 +7,10 @@ import { isoTimestamp, type Frame } from '../capture/frame.js'
 import * as arp from './arp.js'
 import * as chdlc from './chdlc.js'
 import { Layer } from './dispatch.js'
+import * as erspan from './erspan.js'
 import * as ethernet from './ethernet.js'
+import * as geneve from './geneve.js'
+import * as gre from './gre.js'
 import type { DecodedFrame, DecodedLayer } from './frame.js'
 import * as icmp from './icmp.js'
 import * as icmpv6 from './icmpv6.js'
@@ -22,6 +25,7 @@ import * as sll2 from './sll2.js'
 import * as tcp from './tcp.js'
 import * as udp from './udp.js'
 import * as vlan from './vlan.js'
+import * as vxlan from './vxlan.js'
 
 export function toDecodeRecord(frame: Frame, decoded: DecodedFrame): DecodeRecord {
   return {
@@ -59,6 +63,10 @@ function baseRecord(l: DecodedLayer): LayerRecord {
     case Layer.Icmpv6: return icmpv6.toRecord(l.h)
     case Layer.Udp: return udp.toRecord(l.h)
     case Layer.Tcp: return tcp.toRecord(l.h)
+    case Layer.Vxlan: return vxlan.toRecord(l.h)
+    case Layer.Gre: return gre.toRecord(l.h)
+    case Layer.Geneve: return geneve.toRecord(l.h)
+    case Layer.Erspan: return erspan.toRecord(l.h)
   }
 }
 

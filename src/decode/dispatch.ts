@@ -22,6 +22,10 @@ export const Layer = {
   Tcp: 14,
   Chdlc: 15,
   Mpls: 16,
+  Vxlan: 17,
+  Gre: 18,
+  Geneve: 19,
+  Erspan: 20,
 } as const
 export type Layer = (typeof Layer)[keyof typeof Layer]
 
@@ -60,6 +64,7 @@ export function nextAfterEtherType(etherType: number): Layer {
 export function nextAfterIpProtocol(protocol: number): Layer {
   switch (protocol) {
     case 1: return Layer.Icmp
+    case 47: return Layer.Gre
     case 4: return Layer.Ipv4          // IP in IP
     case 6: return Layer.Tcp
     case 17: return Layer.Udp
@@ -74,4 +79,44 @@ export function nextAfterLoopbackFamily(family: number): Layer {
   if (family === 2) return Layer.Ipv4
   if (family === 10 || family === 24 || family === 28 || family === 30) return Layer.Ipv6
   return Layer.Payload
+}
+
+/** What GRE carries: an EtherType, with Ethernet bridging (NVGRE) and ERSPAN named by their own values. */
+export function nextAfterGreProtocol(protocol: number): Layer {
+  switch (protocol) {
+    case 0x6558: return Layer.Ethernet // transparent Ethernet bridging (NVGRE when keyed)
+    case 0x88be: case 0x22eb: return Layer.Erspan
+    default: return nextAfterEtherType(protocol)
+  }
+}
+
+/** The UDP ports decoded as tunnels or applications by default (contract: VXLAN on 4789 and 8472). */
+export const DEFAULT_VXLAN_PORTS: readonly number[] = [4789, 8472]
+export const GENEVE_PORT = 6081
+
+export interface PortConfig {
+  /** UDP ports carrying VXLAN (default 4789 and 8472); a policy may add more. */
+  vxlanPorts?: readonly number[]
+}
+
+/**
+ * UDP port to the layer it carries: one byte per port, one array read per lookup.
+ * Built once per decoder from the same configuration in every worker.
+ */
+export class UdpPorts {
+  private readonly table = new Uint8Array(65536)
+
+  constructor(config: PortConfig = {}) {
+    this.table[GENEVE_PORT] = Layer.Geneve
+    for (const p of config.vxlanPorts ?? DEFAULT_VXLAN_PORTS) this.table[p & 0xffff] = Layer.Vxlan
+  }
+
+  /** The destination port decides first; the source port covers replies. */
+  next(srcPort: number, dstPort: number): Layer {
+    return (this.table[dstPort] || this.table[srcPort] || Layer.Payload) as Layer
+  }
+
+  register(port: number, layer: Layer): void {
+    this.table[port & 0xffff] = layer
+  }
 }

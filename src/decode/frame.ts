@@ -19,7 +19,14 @@ import type { Frame } from '../capture/frame.js'
 import * as arp from './arp.js'
 import * as chdlc from './chdlc.js'
 import { Defragmenter, type FragmentInput } from './defrag.js'
-import { Layer, firstLayer, nextAfterEtherType, nextAfterIpProtocol, nextAfterLoopbackFamily } from './dispatch.js'
+import {
+  Layer, UdpPorts, firstLayer, nextAfterEtherType, nextAfterGreProtocol, nextAfterIpProtocol, nextAfterLoopbackFamily,
+  type PortConfig,
+} from './dispatch.js'
+import * as erspan from './erspan.js'
+import * as geneve from './geneve.js'
+import * as gre from './gre.js'
+import * as vxlan from './vxlan.js'
 import * as ethernet from './ethernet.js'
 import * as icmp from './icmp.js'
 import * as icmpv6 from './icmpv6.js'
@@ -51,6 +58,10 @@ export type DecodedLayer =
   | { kind: typeof Layer.Icmpv6; h: icmpv6.Header; quoted: boolean }
   | { kind: typeof Layer.Udp; h: udp.Header; quoted: boolean }
   | { kind: typeof Layer.Tcp; h: tcp.Header; quoted: boolean }
+  | { kind: typeof Layer.Vxlan; h: vxlan.Header; quoted: boolean }
+  | { kind: typeof Layer.Gre; h: gre.Header; quoted: boolean }
+  | { kind: typeof Layer.Geneve; h: geneve.Header; quoted: boolean }
+  | { kind: typeof Layer.Erspan; h: erspan.Header; quoted: boolean }
 
 /** Reused records of one header type: `take()` hands out the next one, `reset()` starts over per frame. */
 class Pool<H> {
@@ -95,6 +106,12 @@ export class FrameDecoder {
     ipv4: new Pool(ipv4.create), ipv6: new Pool(ipv6.create), icmp: new Pool(icmp.create),
     icmpv6: new Pool(icmpv6.create), udp: new Pool(udp.create), tcp: new Pool(tcp.create),
     chdlc: new Pool(chdlc.create), mpls: new Pool(mpls.create),
+    vxlan: new Pool(vxlan.create), gre: new Pool(gre.create), geneve: new Pool(geneve.create), erspan: new Pool(erspan.create),
+  }
+  private readonly udpPorts: UdpPorts
+
+  constructor(config: PortConfig = {}) {
+    this.udpPorts = new UdpPorts(config)
   }
 
   decode(frame: Frame): DecodedFrame {
@@ -109,6 +126,8 @@ export class FrameDecoder {
     let endSource: LenSource = 'capture'
     let quoted = false       // inside the datagram an ICMP error quotes
     let vlanTags = 0
+    let tunnels = 0          // VXLAN, GRE and Geneve headers so far, bounded by MAX_TUNNEL_DEPTH
+    let erspanType: 1 | 2 | 3 = 2
     let ipDepth = 0          // IP headers so far (tunnels and quotes), bounded by MAX_TUNNEL_DEPTH
     /** End of the current IP datagram as its header claims (tshark's tcp.len counts to it). */
     let ipDeclaredEnd = end
@@ -233,6 +252,8 @@ export class FrameDecoder {
           end = ip.payloadEnd
           endSource = layer === Layer.Ipv4 ? 'ipv4.totalLength' : 'ipv6.payloadLength'
           next = nextAfterIpProtocol(ip.protocol)
+          // Inside an ICMP quote only the quoted headers themselves are decoded, never a tunnel's payload.
+          if (quoted && next === Layer.Gre) next = Layer.Payload
           if (!ip.fragment) break
           // A fragment: the upper layers appear only in the frame that completes the datagram.
           // A quoted fragment (inside an ICMP error) is never reassembled.
@@ -274,6 +295,50 @@ export class FrameDecoder {
             offset = h.payloadOffset
             end = h.payloadEnd
             endSource = 'udp.length'
+            if (!quoted) next = this.udpPorts.next(h.srcPort, h.dstPort)
+          }
+          break
+        }
+        case Layer.Vxlan:
+        case Layer.Gre:
+        case Layer.Geneve: {
+          if (++tunnels > limits.MAX_TUNNEL_DEPTH) {
+            const name = layer === Layer.Vxlan ? 'vxlan' : layer === Layer.Gre ? 'gre' : 'geneve'
+            result = malformed(name, 'depth', tunnels, `<= ${limits.MAX_TUNNEL_DEPTH} nested tunnels`, offset)
+            break
+          }
+          if (layer === Layer.Vxlan) {
+            const h = this.pools.vxlan.take()
+            result = vxlan.decode(bytes, offset, end, h, endSource)
+            if (!result.ok) break
+            s.layers.push({ kind: Layer.Vxlan, h, quoted })
+            offset = h.payloadOffset
+            next = Layer.Ethernet
+          } else if (layer === Layer.Gre) {
+            const h = this.pools.gre.take()
+            result = gre.decode(bytes, offset, end, h, endSource)
+            if (!result.ok) break
+            s.layers.push({ kind: Layer.Gre, h, quoted })
+            offset = h.payloadOffset
+            next = nextAfterGreProtocol(h.protocol)
+            erspanType = h.protocol === 0x22eb ? 3 : h.sequence === null ? 1 : 2
+          } else {
+            const h = this.pools.geneve.take()
+            result = geneve.decode(bytes, offset, end, h, endSource)
+            if (!result.ok) break
+            s.layers.push({ kind: Layer.Geneve, h, quoted })
+            offset = h.payloadOffset
+            next = h.protocol === 0x6558 ? Layer.Ethernet : nextAfterEtherType(h.protocol)
+          }
+          break
+        }
+        case Layer.Erspan: {
+          const h = this.pools.erspan.take()
+          result = erspan.decode(bytes, offset, end, h, erspanType, endSource)
+          if (result.ok) {
+            s.layers.push({ kind: Layer.Erspan, h, quoted })
+            offset = h.payloadOffset
+            next = Layer.Ethernet
           }
           break
         }

@@ -13,7 +13,7 @@
 export type LayerName =
   | 'eth' | 'vlan' | 'sll' | 'sll2' | 'null' | 'arp' | 'chdlc' | 'mpls'
   | 'ipv4' | 'ipv6' | 'icmp' | 'icmpv6' | 'udp' | 'tcp'
-  | 'vxlan' | 'gre' | 'geneve' | 'dns' | 'ntp' | 'bgp' | 'tls' | 'http'
+  | 'vxlan' | 'gre' | 'geneve' | 'erspan' | 'dns' | 'ntp' | 'bgp' | 'tls' | 'http'
   | 'frame'
 
 /**

@@ -56,11 +56,21 @@ export interface TcpRecord {
   options: TcpOptionsRecord
   quoted?: true
 }
+export interface VxlanRecord { type: 'vxlan'; vni: number; flags: number }
+/** GRE: `key` null when absent; NVGRE adds `vsid` and `flowId` (the key's two parts). */
+export interface GreRecord {
+  type: 'gre'; protocol: number; key: number | null; version: number; sequence: number | null
+  vsid?: number; flowId?: number
+}
+export interface GeneveRecord { type: 'geneve'; vni: number; protocol: number; optionsLength: number }
+/** ERSPAN: `version` 0 type I (no header), 1 type II, 2 type III. */
+export interface ErspanRecord { type: 'erspan'; version: number; vlan: number; sessionId: number }
 export interface UdpRecord { type: 'udp'; srcPort: number; dstPort: number; length: number; quoted?: true }
 
 export type LayerRecord =
   | EthRecord | VlanRecord | SllRecord | Sll2Record | NullRecord | ArpRecord | ChdlcRecord | MplsRecord
   | Ipv4Record | Ipv6Record | IcmpRecord | TcpRecord | UdpRecord
+  | VxlanRecord | GreRecord | GeneveRecord | ErspanRecord
 
 export interface MalformedEntry { layer: string; offset: number; reason: string }
 

@@ -10,7 +10,9 @@ import { openCapture } from '../../src/capture/open.js'
 import { toDecodeRecord } from '../../src/decode/decode-record.js'
 import { FrameDecoder } from '../../src/decode/frame.js'
 import type { DecodeRecord, LayerRecord } from '../../src/decode/record.js'
-import { HAVE_PCAPS, PCAPS_DIR, readOracle, sharedCaptures, type HeaderColumn, type Oracle, type PktLine } from '../support/oracle.js'
+import {
+  HAVE_PCAPS, PCAPS_DIR, readOracle, sharedCaptures, type HeaderColumn, type Oracle, type PktLine, type VxlanLine,
+} from '../support/oracle.js'
 
 /** Known, explained disagreements: capture -> field ('*' = whole file) -> reason. */
 const ALLOWED: Record<string, Record<string, string>> = {
@@ -22,13 +24,14 @@ const ALLOWED: Record<string, Record<string, string>> = {
     { protocols: 'only 6 bytes of the IPv4 header were captured: tshark shows the fields it could read, we report a truncated header (need 20, have 6) and no ipv4 layer',
       l3: 'as protocols', ip_id: 'as protocols', ip_ttl: 'as protocols', ip_df: 'as protocols', ip_mf: 'as protocols', ip_off: 'as protocols', src: 'as protocols', dst: 'as protocols', l4num: 'as protocols', frag: 'as protocols' },
   'trunc-snaplen1-ethernet-only-8-bytes.pcap':
-    { protocols: 'only 8 bytes of the Ethernet header were captured: tshark shows a partial eth layer, we report a truncated header (need 14, have 8) and no layer' },
+    { protocols: 'only 8 bytes of the Ethernet header were captured: tshark shows a partial eth layer, we report a truncated header (need 14, have 8) and no layer',
+      eth_src: 'as protocols', eth_dst: 'as protocols', eth_type: 'as protocols' },
   'pcap-nsec-invalid-fraction-sll.pcap':
     { epoch: 'nanosecond fields >= 10^9: the contract carries them into the seconds, tshark prints them as they are' },
 }
 
 /** The tshark protocol tokens of the layers hubcap decodes so far (issue 2: L2-L4). */
-const DECODED_TOKENS = new Set(['eth', 'vlan', 'ieee8021ad', 'sll', 'null', 'arp', 'chdlc', 'mpls', 'ip', 'ipv6', 'icmp', 'icmpv6', 'tcp', 'udp'])
+const DECODED_TOKENS = new Set(['eth', 'vlan', 'ieee8021ad', 'sll', 'null', 'arp', 'chdlc', 'mpls', 'vxlan', 'gre', 'geneve', 'erspan', 'ip', 'ipv6', 'icmp', 'icmpv6', 'tcp', 'udp'])
 
 function token(l: LayerRecord): string {
   switch (l.type) {
@@ -65,6 +68,7 @@ function ourColumns(layers: LayerRecord[]): Partial<Ours> {
       case 'icmp': case 'icmpv6': add('icmp_type', l.icmpType); add('icmp_code', l.code); break
       case 'tcp': add('tcp_seq', l.seq); add('tcp_ack', l.ack); add('tcp_flags', l.flags); add('tcp_win', l.window); add('tcp_len', l.payloadLength); break
       case 'udp': add('udp_len', l.length); break
+      case 'gre': add('gre_proto', l.protocol); add('gre_key', l.key === null ? '-' : l.key); break
     }
   }
   return c
@@ -76,7 +80,7 @@ const COLUMN_TOKENS: Partial<Record<HeaderColumn, string[]>> = {
   sll_pkttype: ['sll'], sll_proto: ['sll'], sll_src: ['sll'],
   ip_ttl: ['ip'], ip_id: ['ip'], ip_df: ['ip'], ip_mf: ['ip'], ip_off: ['ip'], ip6_hlim: ['ipv6'], ip6_flow: ['ipv6'],
   icmp_type: ['icmp', 'icmpv6'], icmp_code: ['icmp', 'icmpv6'],
-  tcp_seq: ['tcp'], tcp_ack: ['tcp'], tcp_flags: ['tcp'], tcp_win: ['tcp'], tcp_len: ['tcp'], udp_len: ['udp'],
+  tcp_seq: ['tcp'], tcp_ack: ['tcp'], tcp_flags: ['tcp'], tcp_win: ['tcp'], tcp_len: ['tcp'], udp_len: ['udp'], gre_proto: ['gre'], gre_key: ['gre'],
 }
 
 function epochOf(r: DecodeRecord): string {
@@ -134,8 +138,47 @@ function compare(r: DecodeRecord, p: PktLine, o: Oracle): string[] {
   const ours = ourColumns(r.layers)
   for (const [col, toks] of Object.entries(COLUMN_TOKENS) as Array<[HeaderColumn, string[]]>) {
     const k = want.filter((t) => toks.includes(t)).length
-    eq(col, (ours[col] ?? []).join(','), p.cols[col].slice(0, k).join(','))
+    // A column that is '-' as a whole means no header of that kind had a value: k items of '-'.
+    const theirs = p.cols[col].length === 0 ? new Array<string>(k).fill('-') : p.cols[col].slice(0, k)
+    eq(col, (ours[col] ?? []).join(','), theirs.join(','))
   }
+  return diffs
+}
+
+/** Each VXLAN header of the frame against the oracle's VXLAN lines: VNI, flags, inner Ethernet, L3 and L4. */
+function compareVxlan(r: DecodeRecord, lines: VxlanLine[]): string[] {
+  const diffs: string[] = []
+  const eq = (idx: number, field: string, ours: unknown, theirs: unknown) => {
+    if (String(ours) !== String(theirs)) diffs.push(`frame ${r.frame} vxlan${idx}.${field}: ours ${String(ours)} != tshark ${String(theirs)}`)
+  }
+  const at = r.layers.flatMap((l, i) => (l.type === 'vxlan' ? [i] : []))
+  if (at.length !== lines.length) diffs.push(`frame ${r.frame} vxlan: ours ${at.length} headers != tshark ${lines.length}`)
+  lines.forEach((v, k) => {
+    const i = at[k]
+    if (i === undefined) return
+    const x = r.layers[i]!
+    if (x.type !== 'vxlan') return
+    eq(v.idx, 'vni', x.vni, v.vni)
+    eq(v.idx, 'flags', `0x${x.flags.toString(16).padStart(2, '0')}`, v.flags.slice(0, 4))
+    const rest = r.layers.slice(i + 1)
+    const stop = rest.findIndex((l) => l.type === 'vxlan')
+    const inner = stop < 0 ? rest : rest.slice(0, stop)
+    const eth = inner[0]?.type === 'eth' ? inner[0] : undefined
+    eq(v.idx, 'inner_eth_src', eth?.src ?? '-', v.innerEthSrc)
+    eq(v.idx, 'inner_eth_dst', eth?.dst ?? '-', v.innerEthDst)
+    const l3i = inner.findIndex((l) => l.type === 'ipv4' || l.type === 'ipv6' || l.type === 'arp')
+    const vlans = inner.slice(0, l3i < 0 ? inner.length : l3i).filter((l) => l.type === 'vlan').map((l) => (l.type === 'vlan' ? l.id : ''))
+    eq(v.idx, 'inner_vlans', vlans.join(',') || '-', v.innerVlans)
+    const l3 = inner[l3i]
+    eq(v.idx, 'inner_l3', l3?.type ?? '-', v.innerL3)
+    if (l3 && (l3.type === 'ipv4' || l3.type === 'ipv6')) {
+      eq(v.idx, 'inner_src', l3.src, v.innerSrc)
+      eq(v.idx, 'inner_dst', l3.dst, v.innerDst)
+      const l4 = inner[l3i + 1]
+      if (v.innerL4 !== '-' && DECODED_TOKENS.has(v.innerL4)) eq(v.idx, 'inner_l4', l4 ? token(l4) : '-', v.innerL4)
+      if (l4 && (l4.type === 'tcp' || l4.type === 'udp')) { eq(v.idx, 'inner_sport', l4.srcPort, v.innerSport); eq(v.idx, 'inner_dport', l4.dstPort, v.innerDport) }
+    }
+  })
   return diffs
 }
 
@@ -170,7 +213,8 @@ describe.skipIf(!HAVE_PCAPS)('hubcap decode agrees with tshark on ../shared/pcap
       expect(result.records.length, 'packet count').toBe(packets.length)
       const diffs: string[] = []
       result.records.forEach((r, i) => {
-        for (const d of compare(r, packets[i]!, o)) {
+        const vx = o.vxlan.filter((v) => v.frame === r.frame)
+        for (const d of [...compare(r, packets[i]!, o), ...compareVxlan(r, vx)]) {
           const field = d.split(' ')[2]!.replace(':', '')
           if (!allowed[field]) diffs.push(d)
         }

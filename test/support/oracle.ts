@@ -48,17 +48,25 @@ export const HEADER_COLUMNS = [
 ] as const
 export type HeaderColumn = (typeof HEADER_COLUMNS)[number]
 
+/** One VXLAN line: a VXLAN header and what it carries up to the next one. */
+export interface VxlanLine {
+  frame: number; idx: number; vni: string; flags: string; innerEthSrc: string; innerEthDst: string; innerEthertype: string
+  innerVlans: string; innerL3: string; innerSrc: string; innerDst: string; innerL4: string; innerSport: string; innerDport: string
+  innerChain: string
+}
+
 export interface Oracle {
   file: Record<string, string>
   idb: Array<Record<string, string>>
   fileErrors: Array<{ offset: number; message: string }>
   tsharkExit: number
   pkts: PktLine[]
+  vxlan: VxlanLine[]
 }
 
 export function readOracle(capture: string): Oracle {
   const text = readFileSync(join(PCAPS_DIR, 'expected', `${capture}.tsv`), 'utf8')
-  const o: Oracle = { file: {}, idb: [], fileErrors: [], tsharkExit: 0, pkts: [] }
+  const o: Oracle = { file: {}, idb: [], fileErrors: [], tsharkExit: 0, pkts: [], vxlan: [] }
   for (const line of text.split('\n')) {
     const f = line.split('\t')
     switch (f[0]) {
@@ -67,6 +75,14 @@ export function readOracle(capture: string): Oracle {
       case 'FILEERR': o.fileErrors.push({ offset: Number(f[1]), message: f.slice(2).join('\t') }); break
       case 'TSHARK': if (f[1] === 'exit') o.tsharkExit = Number(f[2]); break
       case 'PKT': o.pkts.push(pktLine(f)); break
+      case 'VXLAN': {
+        const c = (i: number) => f[i] ?? '-'
+        o.vxlan.push({
+          frame: Number(c(1)), idx: Number(c(2)), vni: c(3), flags: c(4), innerEthSrc: c(5), innerEthDst: c(6), innerEthertype: c(7),
+          innerVlans: c(8), innerL3: c(9), innerSrc: c(10), innerDst: c(11), innerL4: c(12), innerSport: c(13), innerDport: c(14), innerChain: c(15),
+        })
+        break
+      }
     }
   }
   return o
