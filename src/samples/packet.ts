@@ -19,6 +19,8 @@ import * as tcp from '../decode/tcp.js'
 import type { TcpOptionsRecord } from '../decode/record.js'
 import * as udp from '../decode/udp.js'
 import * as vlan from '../decode/vlan.js'
+import * as gre from '../decode/gre.js'
+import * as vxlan from '../decode/vxlan.js'
 
 /** Parse a dotted quad into an unsigned 32-bit number. */
 export function ipv4Number(text: string): number {
@@ -51,6 +53,8 @@ interface Layer {
   announce?: { etherType?: number; protocol?: number }
   /** Write the header at `offset`; `inner` is the byte count of everything after it. */
   write(bytes: Uint8Array, offset: number, inner: number, next: Layer | undefined): void
+  /** Ethernet headers say so, for a GRE header in front (transparent Ethernet bridging). */
+  isEthernet?: true
   /** IP layers: where the source address starts and how long addresses are (for pseudo-headers). */
   ip?: { srcAt: number; addrLen: 4 | 16 }
   /** Fill in the checksum once everything inside is written; `ip` is the enclosing IP header's offset. */
@@ -74,6 +78,7 @@ export class PacketBuilder {
   eth(src = '02:00:00:00:00:01', dst = '02:00:00:00:00:02', etherType?: number): this {
     this.layers.push({
       size: ethernet.HEADER_LEN,
+      isEthernet: true,
       write: (b, o, _inner, next) => {
         ethernet.encode({ src: macBytes(src), dst: macBytes(dst), etherType: etherType ?? next?.announce?.etherType ?? 0 }, b, o)
       },
@@ -169,6 +174,25 @@ export class PacketBuilder {
       announce: { protocol: 58 },
       write: (b, o) => { icmpv6.encode({ type, code, checksum: 0, rest }, b, o) },
       checksum: transportChecksum(2, 58),
+    })
+    return this
+  }
+
+  /** A VXLAN header (I flag set unless `flags` says otherwise); an Ethernet layer should follow. */
+  vxlan(vni: number, flags = vxlan.FLAG_VNI_VALID): this {
+    this.layers.push({ size: vxlan.HEADER_LEN, write: (b, o) => { vxlan.encode({ flags, vni }, b, o) } })
+    return this
+  }
+
+  /** A GRE header; the protocol is taken from the next layer (0x6558 in front of Ethernet) unless given. */
+  gre(f: Partial<gre.Fields> = {}): this {
+    const fields: gre.Fields = { version: 0, protocol: 0, checksum: null, key: null, sequence: null, ack: null, ...f }
+    this.layers.push({
+      size: gre.encodingLength(fields),
+      announce: { protocol: 47 },
+      write: (b, o, _inner, next) => {
+        gre.encode({ ...fields, protocol: f.protocol ?? next?.announce?.etherType ?? (next?.isEthernet ? 0x6558 : 0) }, b, o)
+      },
     })
     return this
   }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { toDecodeRecord } from '../../src/decode/decode-record.js'
 import { FrameDecoder } from '../../src/decode/frame.js'
-import { MAX_VLAN_TAGS } from '../../src/decode/limits.js'
+import { MAX_TUNNEL_DEPTH, MAX_VLAN_TAGS } from '../../src/decode/limits.js'
 import { packet } from '../../src/samples/packet.js'
 import { frameOf } from '../support/frames.js'
 
@@ -103,5 +103,32 @@ describe('FrameDecoder.decode', () => {
     expect(types(decode(v6, { linkType: 229 }))).toEqual(['ipv6', 'udp'])
     const v4 = packet().ipv4('192.0.2.1', '192.0.2.2').udp(53, 53).build()
     expect(types(decode(v4, { linkType: 228 }))).toEqual(['ipv4', 'udp'])
+  })
+})
+
+describe('FrameDecoder tunnels', () => {
+  it('decodes VXLAN on 4789 and 8472 by default and on the ports a policy configures', () => {
+    const build = (port: number) => packet().eth().ipv4('10.30.0.1', '10.30.0.2').udp(49152, port).vxlan(5001)
+      .eth().ipv4('172.16.0.5', '172.16.0.9').tcp(50000, 443, { flags: 2 }).build()
+    expect(types(decode(build(4789)))).toEqual(['eth', 'ipv4', 'udp', 'vxlan', 'eth', 'ipv4', 'tcp'])
+    expect(types(decode(build(8472)))).toEqual(['eth', 'ipv4', 'udp', 'vxlan', 'eth', 'ipv4', 'tcp'])
+    expect(types(decode(build(9999)))).toEqual(['eth', 'ipv4', 'udp'])
+    const custom = new FrameDecoder({ vxlanPorts: [9999] })
+    expect(types(decode(build(9999), {}, custom))).toEqual(['eth', 'ipv4', 'udp', 'vxlan', 'eth', 'ipv4', 'tcp'])
+    expect(types(decode(build(4789), {}, custom))).toEqual(['eth', 'ipv4', 'udp'])
+  })
+
+  it('decodes NVGRE: GRE with a key carrying Ethernet', () => {
+    const r = decode(packet().eth().ipv4('10.30.0.1', '10.30.0.2').gre({ key: (6001 << 8) | 1 }).eth().ipv4('172.16.0.5', '172.16.0.9').udp(1, 2).build())
+    expect(types(r)).toEqual(['eth', 'ipv4', 'gre', 'eth', 'ipv4', 'udp'])
+    expect(r.layers[2]).toMatchObject({ protocol: 0x6558, vsid: 6001, flowId: 1 })
+  })
+
+  it(`stops after MAX_TUNNEL_DEPTH (${MAX_TUNNEL_DEPTH}) nested tunnels with a located malformed entry`, () => {
+    let b = packet().eth()
+    for (let i = 0; i <= MAX_TUNNEL_DEPTH; i++) b = b.ipv4('10.0.0.1', '10.0.0.2').udp(1000, 4789).vxlan(i + 1).eth()
+    const r = decode(b.build())
+    expect(types(r).filter((t) => t === 'vxlan')).toHaveLength(MAX_TUNNEL_DEPTH)
+    expect(r.malformed).toEqual([{ layer: 'vxlan', offset: expect.any(Number), reason: expect.stringContaining('nested tunnels') }])
   })
 })
