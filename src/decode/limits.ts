@@ -66,3 +66,42 @@ export const MAX_CAPTURE_WARNINGS = 100
 /** Distinct unknown pcapng block types counted by name in a capture's skippedBlocks; more are counted
  *  together as "other", so a file of random block types cannot grow that table without end. */
 export const MAX_SKIPPED_BLOCK_TYPES = 32
+
+/** NTP extension fields (RFC 7822) walked per message. NTS (RFC 8915) sends the most: a unique identifier,
+ *  a cookie, up to 7 cookie placeholders and an authenticator, so about 10; 32 is generous, and each field is
+ *  at least 16 bytes, so the walk of a 64 KiB datagram would otherwise take up to 4093 steps. */
+export const MAX_NTP_EXTENSION_FIELDS = 32
+
+/** Bytes of handshake messages held per TLS direction while a message is incomplete. The largest message
+ *  seen in the clear is a TLS 1.2 Certificate with a long chain (typically 3-6 KiB, rarely above 30 KiB);
+ *  RFC 8446 allows 2^24-1 bytes, which would let one stream pin 16 MiB. A larger message is skipped by its
+ *  length (and counted), so the messages after it are still found. */
+export const MAX_TLS_HANDSHAKE_BYTES = 64 * 1024
+
+/** Bytes in one TLS record's fragment: RFC 5246 §6.2.3 allows TLSCiphertext up to 2^14 + 2048; a larger
+ *  length field is not TLS (or a corrupt stream), and is how a non-TLS byte stream on port 443 is recognised. */
+export const MAX_TLS_RECORD_BYTES = 16384 + 2048
+
+/** Extensions walked per ClientHello/ServerHello. Browsers send about 15-20 (GREASE included); the
+ *  16-bit extensions length already bounds the walk to 16383 empty extensions, which this cuts short. */
+export const MAX_TLS_EXTENSIONS = 128
+
+/** ALPN protocol names kept per ClientHello. Browsers offer 2-3 (h2, http/1.1), gRPC and DoT a few more. */
+export const MAX_TLS_ALPN_PROTOCOLS = 16
+
+/** Attributes (AttributeTypeAndValue) walked per X.509 Name when looking for the commonName. Real issuer and
+ *  subject names hold 3-8 (C, ST, L, O, OU, CN); past this a Name is crafted. */
+export const MAX_X509_NAME_ATTRIBUTES = 64
+
+/** Bytes of an HTTP/1.x header block (start line + header fields + blank line). Node's default
+ *  --max-http-header-size is 16 KiB and nginx's large_client_header_buffers are 4 x 8 KiB; 32 KiB covers
+ *  both. A block that has not ended by then is decoded up to the bound and reported as cut. */
+export const MAX_HTTP_HEADER_BYTES = 32 * 1024
+
+/** Header fields read per HTTP message: Apache httpd's LimitRequestFields default. More are skipped (the
+ *  block is still framed to its end). */
+export const MAX_HTTP_HEADERS = 100
+
+/** Characters in an HTTP method token. The longest registered method (IANA HTTP Method Registry) is
+ *  UPDATEREDIRECTREF, 17; a longer "method" is a byte stream that is not HTTP. */
+export const MAX_HTTP_METHOD_LEN = 32
