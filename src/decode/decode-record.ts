@@ -19,6 +19,7 @@ import * as ipv6 from './ipv6.js'
 import { describeIssue, type DecodeIssue } from './issue.js'
 import * as loopback from './loopback.js'
 import * as mpls from './mpls.js'
+import * as ntp from './ntp.js'
 import type { DecodeRecord, LayerRecord, MalformedEntry } from './record.js'
 import * as sll from './sll.js'
 import * as sll2 from './sll2.js'
@@ -67,6 +68,7 @@ function baseRecord(l: DecodedLayer): LayerRecord {
     case Layer.Gre: return gre.toRecord(l.h)
     case Layer.Geneve: return geneve.toRecord(l.h)
     case Layer.Erspan: return erspan.toRecord(l.h)
+    case Layer.Ntp: return ntp.toRecord(l.h)
   }
 }
 

@@ -26,6 +26,11 @@ export const Layer = {
   Gre: 18,
   Geneve: 19,
   Erspan: 20,
+  Dns: 21,
+  Ntp: 22,
+  Bgp: 23,
+  Tls: 24,
+  Http: 25,
 } as const
 export type Layer = (typeof Layer)[keyof typeof Layer]
 
@@ -108,6 +113,7 @@ export class UdpPorts {
 
   constructor(config: PortConfig = {}) {
     this.table[GENEVE_PORT] = Layer.Geneve
+    this.table[123] = Layer.Ntp
     for (const p of config.vxlanPorts ?? DEFAULT_VXLAN_PORTS) this.table[p & 0xffff] = Layer.Vxlan
   }
 

@@ -27,6 +27,8 @@ import * as erspan from './erspan.js'
 import * as geneve from './geneve.js'
 import * as gre from './gre.js'
 import * as vxlan from './vxlan.js'
+import { ProtocolViolations } from './violations.js'
+import { hex } from './format.js'
 import * as ethernet from './ethernet.js'
 import * as icmp from './icmp.js'
 import * as icmpv6 from './icmpv6.js'
@@ -36,6 +38,7 @@ import { stopsDecoding, malformed, type DecodeIssue, type Decoded, type LenSourc
 import * as limits from './limits.js'
 import * as loopback from './loopback.js'
 import * as mpls from './mpls.js'
+import * as ntp from './ntp.js'
 import * as sll from './sll.js'
 import * as sll2 from './sll2.js'
 import * as tcp from './tcp.js'
@@ -62,6 +65,7 @@ export type DecodedLayer =
   | { kind: typeof Layer.Gre; h: gre.Header; quoted: boolean }
   | { kind: typeof Layer.Geneve; h: geneve.Header; quoted: boolean }
   | { kind: typeof Layer.Erspan; h: erspan.Header; quoted: boolean }
+  | { kind: typeof Layer.Ntp; h: ntp.Header; quoted: boolean }
 
 /** Reused records of one header type: `take()` hands out the next one, `reset()` starts over per frame. */
 class Pool<H> {
@@ -107,8 +111,11 @@ export class FrameDecoder {
     icmpv6: new Pool(icmpv6.create), udp: new Pool(udp.create), tcp: new Pool(tcp.create),
     chdlc: new Pool(chdlc.create), mpls: new Pool(mpls.create),
     vxlan: new Pool(vxlan.create), gre: new Pool(gre.create), geneve: new Pool(geneve.create), erspan: new Pool(erspan.create),
+    ntp: new Pool(ntp.create),
   }
   private readonly udpPorts: UdpPorts
+  /** Flows whose port promised a protocol their bytes did not hold. */
+  readonly violations = new ProtocolViolations()
 
   constructor(config: PortConfig = {}) {
     this.udpPorts = new UdpPorts(config)
@@ -128,6 +135,7 @@ export class FrameDecoder {
     let vlanTags = 0
     let tunnels = 0          // VXLAN, GRE and Geneve headers so far, bounded by MAX_TUNNEL_DEPTH
     let erspanType: 1 | 2 | 3 = 2
+    let innerIp: IpEntry | null = null  // the innermost IP header so far (flow keys for violations)
     let ipDepth = 0          // IP headers so far (tunnels and quotes), bounded by MAX_TUNNEL_DEPTH
     /** End of the current IP datagram as its header claims (tshark's tcp.len counts to it). */
     let ipDeclaredEnd = end
@@ -247,6 +255,7 @@ export class FrameDecoder {
           result = ip.result
           if (!ip.entry) break
           s.layers.push(ip.entry)
+          innerIp = ip.entry
           ipDeclaredEnd = ip.declaredEnd
           offset = ip.payloadOffset
           end = ip.payloadEnd
@@ -332,6 +341,17 @@ export class FrameDecoder {
           }
           break
         }
+        case Layer.Ntp: {
+          const udpH = (s.layers[s.layers.length - 1] as { h: udp.Header }).h
+          if (!ntp.looksLikeNtp(bytes, offset, end)) {
+            result = this.violation('ntp', innerIp, udpH, offset)
+            break
+          }
+          const h = this.pools.ntp.take()
+          result = ntp.decode(bytes, offset, end, h, endSource)
+          if (result.ok || !stopsDecoding(result)) s.layers.push({ kind: Layer.Ntp, h, quoted })
+          break
+        }
         case Layer.Erspan: {
           const h = this.pools.erspan.take()
           result = erspan.decode(bytes, offset, end, h, erspanType, endSource)
@@ -370,6 +390,19 @@ export class FrameDecoder {
     s.payloadEnd = end
     return s
   }
+  /**
+   * The port promised `layer` but the bytes are not it: one malformed entry for the first such
+   * packet of the flow, then only a count (the bytes stay payload).
+   */
+  private violation(layer: 'dns' | 'ntp', ip: IpEntry | null, h: udp.Header, offset: number): Decoded {
+    const a = ip ? ipText(ip, 'src') : '?'
+    const b = ip ? ipText(ip, 'dst') : '?'
+    const key = a < b || (a === b && h.srcPort <= h.dstPort)
+      ? `udp ${a} ${h.srcPort} ${b} ${h.dstPort}` : `udp ${b} ${h.dstPort} ${a} ${h.srcPort}`
+    if (!this.violations.record(key)) return { ok: true }
+    return malformed(layer, 'protocol', h.dstPort, `${layer.toUpperCase()} on this port (protocol violation; later packets of this flow are only counted)`, offset)
+  }
+
   private decodeIpv4(bytes: Uint8Array, at: number, end: number, endSource: LenSource, quoted: boolean): IpStep {
     const h = this.pools.ipv4.take()
     const result = ipv4.decode(bytes, at, end, h, endSource)
@@ -400,12 +433,19 @@ export class FrameDecoder {
   }
 }
 
+type IpEntry = Extract<DecodedLayer, { reassembled: boolean }>
+
+/** An IP header's address as compact text, only for keys on the rare violation path. */
+function ipText(ip: IpEntry, which: 'src' | 'dst'): string {
+  return ip.kind === Layer.Ipv4 ? String(ip.h[which]) : hex(ip.h[which])
+}
+
 /** What an IPv4 or IPv6 header decode hands back to the loop: one shape for both. */
 type IpStep =
   | { result: Decoded; entry: null }
   | {
     result: Decoded
-    entry: Extract<DecodedLayer, { reassembled: boolean }>
+    entry: IpEntry
     protocol: number
     payloadOffset: number
     payloadEnd: number

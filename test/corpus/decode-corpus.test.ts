@@ -31,7 +31,7 @@ const ALLOWED: Record<string, Record<string, string>> = {
 }
 
 /** The tshark protocol tokens of the layers hubcap decodes so far (issue 2: L2-L4). */
-const DECODED_TOKENS = new Set(['eth', 'vlan', 'ieee8021ad', 'sll', 'null', 'arp', 'chdlc', 'mpls', 'vxlan', 'gre', 'geneve', 'erspan', 'ip', 'ipv6', 'icmp', 'icmpv6', 'tcp', 'udp'])
+const DECODED_TOKENS = new Set(['eth', 'vlan', 'ieee8021ad', 'sll', 'null', 'arp', 'chdlc', 'mpls', 'vxlan', 'gre', 'geneve', 'erspan', 'ntp', 'ip', 'ipv6', 'icmp', 'icmpv6', 'tcp', 'udp'])
 
 function token(l: LayerRecord): string {
   switch (l.type) {

@@ -165,10 +165,11 @@ async function ntpPayloads(path: string): Promise<Map<number, [Uint8Array, numbe
   for await (const batch of reader.batches()) {
     for (const f of batch) {
       const d = decoder.decode(f)
-      const last = d.layers[d.layers.length - 1]
-      if (!last || last.kind !== Layer.Udp) continue
-      if (last.h.srcPort !== 123 && last.h.dstPort !== 123) continue
-      out.set(f.frameNumber, [d.bytes.slice(d.payloadOffset, d.payloadEnd), 0, d.payloadEnd - d.payloadOffset])
+      // The frame loop decodes UDP/123 as NTP itself: take the payload of the UDP header in front of that layer.
+      const at = d.layers.findIndex((l) => l.kind === Layer.Ntp)
+      const udp = d.layers[at - 1]
+      if (at < 0 || !udp || udp.kind !== Layer.Udp) continue
+      out.set(f.frameNumber, [d.bytes.slice(udp.h.payloadOffset, udp.h.payloadEnd), 0, udp.h.payloadEnd - udp.h.payloadOffset])
     }
   }
   return out

@@ -132,3 +132,18 @@ describe('FrameDecoder tunnels', () => {
     expect(r.malformed).toEqual([{ layer: 'vxlan', offset: expect.any(Number), reason: expect.stringContaining('nested tunnels') }])
   })
 })
+
+describe('FrameDecoder port-based guesses', () => {
+  it('decodes NTP on port 123 and reports a flow that is not NTP once, then only counts it', () => {
+    const d = new FrameDecoder()
+    const notNtp = () => packet().eth().ipv4('10.10.0.29', '192.0.2.123').udp(40000, 123).payload(new Uint8Array(48)).build()
+    const first = decode(notNtp(), {}, d)
+    expect(first.malformed).toEqual([{ layer: 'ntp', offset: 42, reason: expect.stringContaining('protocol violation') }])
+    for (let i = 0; i < 5; i++) expect(decode(notNtp(), {}, d).malformed).toEqual([])
+    expect(d.violations).toMatchObject({ packets: 6, reported: 1 })
+    // The reply direction is the same flow.
+    const reply = packet().eth().ipv4('192.0.2.123', '10.10.0.29').udp(123, 40000).payload(new Uint8Array(48)).build()
+    expect(decode(reply, {}, d).malformed).toEqual([])
+    expect(d.violations.reported).toBe(1)
+  })
+})
