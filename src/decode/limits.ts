@@ -34,6 +34,33 @@ export const MAX_IPV6_EXT_HEADERS = 256
 /** TCP options per header: at most 40 option bytes, so 40 one-byte NOPs. */
 export const MAX_TCP_OPTIONS = 40
 
+/** BGP path attributes per UPDATE. Each attribute type may appear once (RFC 4271 §5; RFC 7606 §3 (g) discards
+ *  repeats) and the type is one byte, so a real UPDATE has at most 256 and usually 4-12; a 65535-byte extended
+ *  message could otherwise hold 21845 empty attributes. */
+export const MAX_BGP_ATTRIBUTES = 256
+
+/** Prefixes per BGP message (withdrawn, NLRI and MP_REACH/MP_UNREACH together). An extended message (RFC 8654,
+ *  65535 bytes) filled with /24s holds 16383 of them; more means prefixes of /0-/8 repeated, which no router
+ *  sends, and each prefix costs an object and a string. */
+export const MAX_BGP_PREFIXES = 16384
+
+/** AS_PATH / AS4_PATH segments per attribute. Real paths have 1-3 (a sequence, sometimes a set or a
+ *  confederation segment); a crafted 64 KiB attribute could hold 32767 empty ones. */
+export const MAX_BGP_AS_PATH_SEGMENTS = 128
+
+/** ASNs per AS_PATH / AS4_PATH. The longest paths seen on the Internet are a few hundred ASNs (prepending
+ *  incidents, e.g. AS47868's path of about 250 in 2009); a 4096-byte UPDATE holds at most about 2030 2-octet
+ *  ASNs, so this only stops extended messages built to be walked. */
+export const MAX_BGP_AS_PATH_ASNS = 2048
+
+/** Capabilities per BGP OPEN. A standard OPEN has 255 bytes of optional parameters, so at most 127 two-byte
+ *  capabilities; RFC 9072's extended length allows 32767. Real speakers send 5-20. */
+export const MAX_BGP_CAPABILITIES = 256
+
+/** MPLS labels per labeled-unicast / VPN prefix (RFC 8277). The prefix length byte counts the labels' bits too
+ *  and is at most 255, so no more than 10 labels of 24 bits fit; a stack without a bottom-of-stack bit stops here. */
+export const MAX_BGP_LABELS = 10
+
 /** Nested tunnels and quoted ICMP headers to decapsulate (VXLAN in VXLAN ...). Zeek's Tunnel::max_depth is 2
  *  by default; 4 covers Geneve/GRE/ERSPAN carrying VXLAN plus one more level, as seen in real captures. */
 export const MAX_TUNNEL_DEPTH = 4
@@ -105,3 +132,30 @@ export const MAX_HTTP_HEADERS = 100
 /** Characters in an HTTP method token. The longest registered method (IANA HTTP Method Registry) is
  *  UPDATEREDIRECTREF, 17; a longer "method" is a byte stream that is not HTTP. */
 export const MAX_HTTP_METHOD_LEN = 32
+
+/** Out-of-order payload bytes held per TCP direction while a hole waits to be filled (src/flow/reassembly.ts).
+ *  A lost segment is retransmitted within about one round trip, during which the sender can send at most
+ *  one receive window: 64 KiB unscaled, and rarely more than a few hundred KiB on the paths we analyse. A hole
+ *  with 256 KiB queued behind it is capture loss, not reordering, so it is skipped (counted as missed bytes).
+ *  Snort's stream5 queues up to 1 MiB per session (max_queued_bytes); ours counts only the bytes past a hole. */
+export const MAX_TCP_OOO_BYTES = 256 * 1024
+
+/** Out-of-order segments held per TCP direction: 256 KiB of full-size segments is about 180, and a flood of
+ *  tiny segments must not make every insertion walk a long list (Snort's max_queued_segs default is 2621). */
+export const MAX_TCP_OOO_SEGMENTS = 1024
+
+/** In-order bytes delivered but not yet consumed by the application decoder, per TCP direction. The largest
+ *  message we parse is a 65535-byte BGP extended message (RFC 8654) or DNS-over-TCP message; TLS records are
+ *  at most 18 KiB and HTTP header blocks are cut at tens of KiB by real servers. A decoder that leaves 1 MiB
+ *  unconsumed is not parsing (wrong protocol on the port): further bytes are dropped and counted. Suricata's
+ *  default stream.reassembly.depth is also 1 MiB (there a total per stream, here a buffer size). */
+export const MAX_TCP_STREAM_BYTES = 1024 * 1024
+
+/** Default budget shared by all TCP streams of one analyzer (buffered, out-of-order and per-segment overhead
+ *  together), so 10 000 connections cannot hold 10 000 x 1.25 MiB. Suricata's compiled-in default
+ *  stream.reassembly.memcap is 64 MiB. */
+export const MAX_TCP_REASSEMBLY_BYTES = 64 * 1024 * 1024
+
+/** Flows remembered as "not the protocol their port suggests" (reported once each). Beyond this the
+ *  oldest is forgotten and may be reported once more: a bounded cost for a port scan across 53/123. */
+export const MAX_VIOLATION_FLOWS = 4096
