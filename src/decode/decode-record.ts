@@ -69,6 +69,7 @@ function baseRecord(l: DecodedLayer): LayerRecord {
     case Layer.Geneve: return geneve.toRecord(l.h)
     case Layer.Erspan: return erspan.toRecord(l.h)
     case Layer.Ntp: return ntp.toRecord(l.h)
+    case Layer.Record: return l.record
   }
 }
 

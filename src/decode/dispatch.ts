@@ -31,6 +31,8 @@ export const Layer = {
   Bgp: 23,
   Tls: 24,
   Http: 25,
+  /** An application layer already built as its record (messages framed over a TCP stream). */
+  Record: 26,
 } as const
 export type Layer = (typeof Layer)[keyof typeof Layer]
 

@@ -28,6 +28,8 @@ import * as geneve from './geneve.js'
 import * as gre from './gre.js'
 import * as vxlan from './vxlan.js'
 import { ProtocolViolations } from './violations.js'
+import { TcpApplications, type AppOutput } from '../flow/tcp-apps.js'
+import type { LayerRecord } from './record.js'
 import { hex } from './format.js'
 import * as ethernet from './ethernet.js'
 import * as icmp from './icmp.js'
@@ -66,6 +68,7 @@ export type DecodedLayer =
   | { kind: typeof Layer.Geneve; h: geneve.Header; quoted: boolean }
   | { kind: typeof Layer.Erspan; h: erspan.Header; quoted: boolean }
   | { kind: typeof Layer.Ntp; h: ntp.Header; quoted: boolean }
+  | { kind: typeof Layer.Record; record: LayerRecord; quoted: boolean }
 
 /** Reused records of one header type: `take()` hands out the next one, `reset()` starts over per frame. */
 class Pool<H> {
@@ -116,6 +119,9 @@ export class FrameDecoder {
   private readonly udpPorts: UdpPorts
   /** Flows whose port promised a protocol their bytes did not hold. */
   readonly violations = new ProtocolViolations()
+  /** BGP, DNS, TLS and HTTP over reassembled TCP streams. */
+  readonly tcpApps = new TcpApplications()
+  private readonly appOut: AppOutput = { records: [], issues: [] }
 
   constructor(config: PortConfig = {}) {
     this.udpPorts = new UdpPorts(config)
@@ -135,7 +141,8 @@ export class FrameDecoder {
     let vlanTags = 0
     let tunnels = 0          // VXLAN, GRE and Geneve headers so far, bounded by MAX_TUNNEL_DEPTH
     let erspanType: 1 | 2 | 3 = 2
-    let innerIp: IpEntry | null = null  // the innermost IP header so far (flow keys for violations)
+    let innerIp: IpEntry | null = null  // the innermost IP header so far (flow keys)
+    let vni = -1                        // the innermost VXLAN/Geneve VNI or NVGRE VSID: part of a flow's identity
     let ipDepth = 0          // IP headers so far (tunnels and quotes), bounded by MAX_TUNNEL_DEPTH
     /** End of the current IP datagram as its header claims (tshark's tcp.len counts to it). */
     let ipDeclaredEnd = end
@@ -321,6 +328,7 @@ export class FrameDecoder {
             result = vxlan.decode(bytes, offset, end, h, endSource)
             if (!result.ok) break
             s.layers.push({ kind: Layer.Vxlan, h, quoted })
+            vni = h.vni
             offset = h.payloadOffset
             next = Layer.Ethernet
           } else if (layer === Layer.Gre) {
@@ -328,6 +336,7 @@ export class FrameDecoder {
             result = gre.decode(bytes, offset, end, h, endSource)
             if (!result.ok) break
             s.layers.push({ kind: Layer.Gre, h, quoted })
+            if (gre.isNvgre(h)) vni = Math.floor(h.key! / 256)
             offset = h.payloadOffset
             next = nextAfterGreProtocol(h.protocol)
             erspanType = h.protocol === 0x22eb ? 3 : h.sequence === null ? 1 : 2
@@ -336,6 +345,7 @@ export class FrameDecoder {
             result = geneve.decode(bytes, offset, end, h, endSource)
             if (!result.ok) break
             s.layers.push({ kind: Layer.Geneve, h, quoted })
+            vni = h.vni
             offset = h.payloadOffset
             next = h.protocol === 0x6558 ? Layer.Ethernet : nextAfterEtherType(h.protocol)
           }
@@ -371,6 +381,7 @@ export class FrameDecoder {
             s.layers.push({ kind: Layer.Tcp, h, quoted })
             offset = h.payloadOffset
             end = h.payloadEnd
+            if (!quoted && innerIp) this.streamSegment(frame.frameNumber, innerIp, vni, h, bytes, s)
           }
           break
         }
@@ -390,6 +401,27 @@ export class FrameDecoder {
     s.payloadEnd = end
     return s
   }
+  /** Hand a TCP segment to the stream applications; append what completed in this frame. */
+  private streamSegment(frame: number, ip: IpEntry, vni: number, h: tcp.Header, bytes: Uint8Array, s: DecodedFrame): void {
+    // Nothing to reassemble in a bare ACK.
+    // A SYN may open a followed connection; FIN/RST may close one.
+    if (h.payloadEnd <= h.payloadOffset && (h.flags & 0x07) === 0) return
+    const a = ipText(ip, 'src')
+    const b = ipText(ip, 'dst')
+    const forward = a < b || (a === b && h.srcPort <= h.dstPort)
+    const key = forward ? `${a} ${h.srcPort} ${b} ${h.dstPort} ${vni}` : `${b} ${h.dstPort} ${a} ${h.srcPort} ${vni}`
+    const out = this.appOut
+    out.records.length = 0
+    out.issues.length = 0
+    this.tcpApps.segment({
+      key, dir: forward ? 0 : 1, srcPort: h.srcPort, dstPort: h.dstPort, seq: h.seq, flags: h.flags,
+      bytes, payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd, frame,
+    }, out)
+    for (const record of out.records) s.layers.push({ kind: Layer.Record, record, quoted: false })
+    // A stream message has no single place in this frame; its issues point at this segment's payload.
+    for (const issue of out.issues) s.issues.push({ ...issue, offset: h.payloadOffset })
+  }
+
   /**
    * The port promised `layer` but the bytes are not it: one malformed entry for the first such
    * packet of the flow, then only a count (the bytes stay payload).

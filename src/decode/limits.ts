@@ -99,6 +99,27 @@ export const MAX_SKIPPED_BLOCK_TYPES = 32
  *  at least 16 bytes, so the walk of a 64 KiB datagram would otherwise take up to 4093 steps. */
 export const MAX_NTP_EXTENSION_FIELDS = 32
 
+/** Compression pointers followed per DNS name. We accept only pointers to bytes before the label sequence they
+ *  end, so a name cannot loop, but a chain of pointers to pointers is still possible and costs a step each
+ *  without adding a label. Compressors point at a suffix written earlier, one jump per suffix reused, so a real
+ *  chain is at most a few long (tshark decodes the 6-jump chain of dns-max-compression-depth-7-answers.pcap;
+ *  Go's dnsmessage stops at 10); 32 leaves room for deep ip6.arpa names built suffix by suffix. */
+export const MAX_DNS_POINTER_JUMPS = 32
+
+/** Questions decoded per DNS message. Unicast DNS asks one (RFC 9619 makes QDCOUNT > 1 an error for QUERY);
+ *  mDNS queries ask several, a few dozen at most. Each question can be a 6-byte pointer to a 255-octet name, so
+ *  without a bound a 64 KiB message makes 10922 names of up to 253 characters. */
+export const MAX_DNS_QUESTIONS = 256
+
+/** Records decoded per DNS section (answer, authority, additional). A 4096-byte EDNS response holds at most about
+ *  250 real records; a 65535-byte TCP message (a zone transfer) about 2000 of ~30 bytes. Only crafted records
+ *  (root owner, no RDATA: 11 bytes) come near the 5956 that fit, and each costs a record and a string. */
+export const MAX_DNS_RECORDS_PER_SECTION = 2048
+
+/** EDNS options decoded per OPT record. Real messages carry 1-4 (COOKIE, client subnet, keepalive, padding,
+ *  NSID); the option walk of a 65535-byte RDATA could otherwise take 16383 steps. */
+export const MAX_DNS_EDNS_OPTIONS = 32
+
 /** Bytes of handshake messages held per TLS direction while a message is incomplete. The largest message
  *  seen in the clear is a TLS 1.2 Certificate with a long chain (typically 3-6 KiB, rarely above 30 KiB);
  *  RFC 8446 allows 2^24-1 bytes, which would let one stream pin 16 MiB. A larger message is skipped by its
@@ -159,3 +180,8 @@ export const MAX_TCP_REASSEMBLY_BYTES = 64 * 1024 * 1024
 /** Flows remembered as "not the protocol their port suggests" (reported once each). Beyond this the
  *  oldest is forgotten and may be reported once more: a bounded cost for a port scan across 53/123. */
 export const MAX_VIOLATION_FLOWS = 4096
+
+/** TCP connections followed at once for application reassembly (BGP, DNS, TLS, HTTP). Only connections on
+ *  those ports or starting with TLS/HTTP bytes are followed; beyond this the oldest is dropped (counted).
+ *  Memory is bounded by MAX_TCP_REASSEMBLY_BYTES anyway; this bounds the table's own overhead. */
+export const MAX_TCP_CONNECTIONS = 65536

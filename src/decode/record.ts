@@ -5,7 +5,9 @@
  * JSON output is byte-stable. Fields beyond the contract are additions users
  * asked for (ARP, IPv6 extension headers, TCP options); none is renamed.
  */
+import type { HttpRecord } from './http.js'
 import type { NtpRecord } from './ntp.js'
+import type { TlsRecord } from './tls.js'
 
 export interface EthRecord { type: 'eth'; src: string; dst: string; etherType: number }
 export interface VlanRecord { type: 'vlan'; id: number; pcp: number; dei: boolean; tpid: number; etherType: number }
@@ -71,7 +73,7 @@ export interface UdpRecord { type: 'udp'; srcPort: number; dstPort: number; leng
 export type LayerRecord =
   | EthRecord | VlanRecord | SllRecord | Sll2Record | NullRecord | ArpRecord | ChdlcRecord | MplsRecord
   | Ipv4Record | Ipv6Record | IcmpRecord | TcpRecord | UdpRecord
-  | VxlanRecord | GreRecord | GeneveRecord | ErspanRecord | NtpRecord
+  | VxlanRecord | GreRecord | GeneveRecord | ErspanRecord | NtpRecord | TlsRecord | HttpRecord
 
 export interface MalformedEntry { layer: string; offset: number; reason: string }
 

@@ -1,0 +1,259 @@
+/**
+ * Applications over TCP: BGP (179), DNS over TCP (53), TLS handshakes and HTTP
+ * requests. Their messages are framed over a byte stream, so each connection
+ * that carries one of them gets a StreamReassembler per direction; the parsers
+ * below eat the in-order bytes and report each message in the frame where its
+ * last byte arrived (the current frame: messages are parsed as soon as they
+ * complete), as Wireshark does.
+ *
+ *   segment ─► connection table (bounded, oldest evicted) ─► reassembler[dir]
+ *           ─► readable bytes ─► app parser (frames messages, resyncs after gaps)
+ *           ─► records + issues for this frame
+ *
+ * Connections of no interest (other ports, not TLS/HTTP by their first bytes)
+ * are never buffered. Every buffer is bounded per direction and by one budget
+ * shared by all connections (limits.ts).
+ */
+import * as http from '../decode/http.js'
+import { malformed, type DecodeIssue } from '../decode/issue.js'
+import { MAX_TCP_CONNECTIONS, MAX_TCP_REASSEMBLY_BYTES } from '../decode/limits.js'
+import type { LayerRecord } from '../decode/record.js'
+import * as tls from '../decode/tls.js'
+import { StreamReassembler, createStreamBudget, type StreamBudget, type StreamView } from './reassembly.js'
+
+/** What one frame's segment produced: application layers and issues, appended in order. */
+export interface AppOutput {
+  records: LayerRecord[]
+  issues: DecodeIssue[]
+}
+
+/** A TCP segment as the frame loop hands it over. */
+export interface Segment {
+  /** Connection identity without direction (both directions give the same key). */
+  key: string
+  /** 0 or 1: which side sent it (the same side always gets the same number). */
+  dir: 0 | 1
+  srcPort: number
+  dstPort: number
+  seq: number
+  flags: number
+  bytes: Uint8Array
+  payloadOffset: number
+  payloadEnd: number
+  frame: number
+}
+
+/** One application's parser for one connection: consumes readable bytes of one direction. */
+interface AppParser {
+  /** Parse what is readable; return the bytes consumed (0 = wait for more). */
+  parse(view: StreamView, dir: 0 | 1, out: AppOutput): number
+  /** Bytes were lost before view.offset: drop partial state. */
+  gap(dir: 0 | 1): void
+  /** Called once after the segment's bytes were parsed, to emit per-frame layers (TLS summary). */
+  endOfSegment?(out: AppOutput): void
+  /**
+   * 'active' while there is more to read; 'finished' when nothing more of interest can come
+   * (both directions encrypted); 'invalid' when the bytes are not this protocol. Either ends buffering.
+   */
+  state: 'active' | 'finished' | 'invalid'
+}
+
+interface Connection {
+  parser: AppParser
+  streams: [StreamReassembler, StreamReassembler]
+}
+
+const FIN = 0x01
+const SYN = 0x02
+const RST = 0x04
+
+/** The application a new connection is parsed as, by port, or by its first payload bytes. */
+export type AppKind = 'tls' | 'http'
+
+const TLS_PORTS = new Set([443, 8443, 636, 993, 995, 465, 5986, 6443])
+const HTTP_PORTS = new Set([80, 8080, 3128, 8000, 8888, 5985])
+
+export class TcpApplications {
+  private readonly connections = new Map<string, Connection>()
+  private readonly budget: StreamBudget
+  /** Connections dropped from the table because it was full (oldest first). */
+  evicted = 0
+  /** Connections whose bytes did not hold the protocol their port or first bytes suggested. */
+  abandoned = 0
+
+  constructor(budgetBytes = MAX_TCP_REASSEMBLY_BYTES) {
+    this.budget = createStreamBudget(budgetBytes)
+  }
+
+  segment(s: Segment, out: AppOutput): void {
+    let c = this.connections.get(s.key)
+    if (!c) {
+      // A SYN on an application's port opens the connection (its sequence number starts the stream);
+      // otherwise the first payload decides, by port or by what the bytes look like.
+      const syn = (s.flags & SYN) !== 0
+      if (!syn && s.payloadEnd <= s.payloadOffset) return
+      const parser = syn ? parserForPort(s.srcPort, s.dstPort) : this.chooseParser(s)
+      if (!parser) return
+      c = { parser, streams: [new StreamReassembler(this.budget), new StreamReassembler(this.budget)] }
+      if (this.connections.size >= MAX_TCP_CONNECTIONS) this.evictOldest()
+      this.connections.set(s.key, c)
+    }
+    const stream = c.streams[s.dir]
+    stream.add(s.seq, s.flags, s.bytes, s.payloadOffset, s.payloadEnd, s.frame)
+    for (let guard = 0; guard < 1_000_000 && c.parser.state === 'active'; guard++) {
+      const view = stream.readable()
+      if (view.afterGap) c.parser.gap(s.dir)
+      if (view.end <= view.offset) break
+      const n = c.parser.parse(view, s.dir, out)
+      if (n <= 0) break
+      stream.consume(n)
+    }
+    c.parser.endOfSegment?.(out)
+    if (c.parser.state !== 'active') {
+      if (c.parser.state === 'invalid') this.abandoned++
+      this.close(s.key, c)
+    } else if ((s.flags & RST) !== 0 || (c.streams[0].ended && c.streams[1].ended) || ((s.flags & FIN) !== 0 && c.streams[1 - s.dir]!.ended)) {
+      this.close(s.key, c)
+    }
+  }
+
+  /** Connections being followed now. */
+  get size(): number {
+    return this.connections.size
+  }
+
+  /** By port, confirmed by the first bytes; or by the first bytes alone (TLS and HTTP on any port). */
+  private chooseParser(s: Segment): AppParser | null {
+    const { bytes, payloadOffset: o, payloadEnd: e } = s
+    if (TLS_PORTS.has(s.dstPort) || TLS_PORTS.has(s.srcPort) || tls.looksLikeTls(bytes, o, e)) {
+      if (tls.looksLikeTls(bytes, o, e)) return new TlsParser()
+    }
+    if (HTTP_PORTS.has(s.dstPort) || HTTP_PORTS.has(s.srcPort) || http.looksLikeHttp(bytes, o, e)) {
+      if (http.looksLikeHttp(bytes, o, e)) return new HttpParser()
+    }
+    return null
+  }
+
+  private evictOldest(): void {
+    const first = this.connections.entries().next()
+    if (first.done) return
+    this.close(first.value[0], first.value[1])
+    this.evicted++
+  }
+
+  private close(key: string, c: Connection): void {
+    c.streams[0].close()
+    c.streams[1].close()
+    this.connections.delete(key)
+  }
+}
+
+/** The parser a port promises (a SYN has no bytes to look at yet). */
+function parserForPort(srcPort: number, dstPort: number): AppParser | null {
+  if (TLS_PORTS.has(dstPort) || TLS_PORTS.has(srcPort)) return new TlsParser()
+  if (HTTP_PORTS.has(dstPort) || HTTP_PORTS.has(srcPort)) return new HttpParser()
+  return null
+}
+
+/**
+ * TLS: records framed over the stream; handshake records go through a collector per
+ * direction (messages span records); encrypted traffic after ChangeCipherSpec or
+ * application data ends the interest in that direction.
+ */
+class TlsParser implements AppParser {
+  state: AppParser['state'] = 'active'
+  private readonly collectors = [new tls.TlsHandshakeCollector(), new tls.TlsHandshakeCollector()] as const
+  private readonly encrypted = [false, false]
+  private readonly header = tls.create()
+  private summary: tls.Summary | null = null
+
+  parse(view: StreamView, dir: 0 | 1, out: AppOutput): number {
+    if (this.encrypted[dir]) return view.end - view.offset // nothing more to read here: let it go
+    const n = tls.frameRecord(view.bytes, view.offset, view.end)
+    if (n === 0) return 0
+    if (n < 0) {
+      out.issues.push(malformed('tls', 'record', view.bytes[view.offset] ?? 0, 'a TLS record header (content type 20-24, version 3.x)', view.offset))
+      this.state = 'invalid'
+      return 0
+    }
+    const r = tls.decode(view.bytes, view.offset, view.offset + n, this.header)
+    if (!r.ok) { out.issues.push(r); return n }
+    const summary = (this.summary ??= tls.createSummary())
+    tls.addRecord(summary, this.header)
+    if (this.header.contentType === tls.ContentType.Handshake) {
+      this.collectors[dir].push(view.bytes, this.header.payloadOffset, this.header.payloadEnd, (m, result) => {
+        if (result.ok) tls.addHandshake(summary, m)
+        else out.issues.push(result)
+      })
+    } else if (this.header.contentType === tls.ContentType.ChangeCipherSpec || this.header.contentType === tls.ContentType.ApplicationData) {
+      this.encrypted[dir] = true
+      if (this.encrypted[0] && this.encrypted[1]) this.state = 'finished'
+    }
+    return n
+  }
+
+  gap(dir: 0 | 1): void {
+    this.collectors[dir].reset()
+  }
+
+  endOfSegment(out: AppOutput): void {
+    if (this.summary) out.records.push(tls.toRecord(this.summary))
+    this.summary = null
+  }
+}
+
+/**
+ * HTTP/1.x: one head per message. A body announced by Content-Length is skipped by
+ * length and the message is reported in the frame where its body ends (as Wireshark
+ * does with body desegmentation); a chunked body is not followed: the message is
+ * reported with its head and the rest of that direction is skipped.
+ */
+class HttpParser implements AppParser {
+  state: AppParser['state'] = 'active'
+  private readonly skip = [0, 0]
+  private readonly pending: Array<LayerRecord | null> = [null, null]
+  private readonly header = http.create()
+
+  parse(view: StreamView, dir: 0 | 1, out: AppOutput): number {
+    const have = view.end - view.offset
+    if (this.skip[dir]! > 0) {
+      const n = Math.min(this.skip[dir]!, have)
+      this.skip[dir]! -= n
+      if (this.skip[dir] === 0) this.release(dir, out)
+      return n
+    }
+    const n = http.frameHeader(view.bytes, view.offset, view.end)
+    if (n === http.NEED_MORE) return 0
+    if (n < 0) {
+      out.issues.push(malformed('http', n === http.TOO_LARGE ? 'header' : 'start-line', 0,
+        n === http.TOO_LARGE ? 'a header block within the size limit' : 'an HTTP/1.x request or status line', view.offset))
+      this.state = 'invalid'
+      return 0
+    }
+    const r = http.decode(view.bytes, view.offset, view.offset + n, this.header)
+    if (!r.ok && r.kind === 'malformed') { out.issues.push(r); this.state = 'invalid'; return 0 }
+    const record = http.toRecord(this.header)
+    if (this.header.chunked) {
+      out.records.push(record)
+      this.skip[dir] = Number.POSITIVE_INFINITY
+    } else if (this.header.contentLength > 0) {
+      this.pending[dir] = record
+      this.skip[dir] = this.header.contentLength
+    } else {
+      out.records.push(record)
+    }
+    return n
+  }
+
+  gap(dir: 0 | 1): void {
+    // After lost bytes we cannot know where the next head starts: report what is pending, skip the rest.
+    this.pending[dir] = null
+    this.skip[dir] = Number.POSITIVE_INFINITY
+  }
+
+  private release(dir: 0 | 1, out: AppOutput): void {
+    const record = this.pending[dir]
+    if (record) out.records.push(record)
+    this.pending[dir] = null
+  }
+}

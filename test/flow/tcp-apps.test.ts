@@ -1,0 +1,75 @@
+/**
+ * Applications over reassembled TCP, through the whole frame loop: messages split over
+ * segments, several in one segment, out of order, and bytes that are not the protocol.
+ */
+import { describe, expect, it } from 'vitest'
+import { toDecodeRecord } from '../../src/decode/decode-record.js'
+import { FrameDecoder } from '../../src/decode/frame.js'
+import * as http from '../../src/decode/http.js'
+import type { DecodeRecord } from '../../src/decode/record.js'
+import * as tls from '../../src/decode/tls.js'
+import { packet } from '../../src/samples/packet.js'
+import { frameOf } from '../support/frames.js'
+
+const CLIENT = '10.10.0.29'
+const SERVER = '20.190.151.68'
+
+/** Decode a TCP conversation: each entry is [fromClient, seq, payload]. */
+function converse(segments: Array<[boolean, number, Uint8Array]>, ports: [number, number] = [49800, 443]): DecodeRecord[] {
+  const d = new FrameDecoder()
+  return segments.map(([fromClient, seq, data], i) => {
+    const bytes = fromClient
+      ? packet().eth().ipv4(CLIENT, SERVER).tcp(ports[0], ports[1], { seq, flags: 0x18 }).payload(data).build()
+      : packet().eth().ipv4(SERVER, CLIENT).tcp(ports[1], ports[0], { seq, flags: 0x18 }).payload(data).build()
+    const f = frameOf(bytes, { frameNumber: i + 1 })
+    return toDecodeRecord(f, d.decode(f))
+  })
+}
+const app = (r: DecodeRecord, type: string) => r.layers.filter((l) => l.type === type) as unknown as Array<Record<string, unknown>>
+
+const hello = tls.records(tls.ContentType.Handshake, 0x0301, tls.clientHello({
+  version: 0x0303, cipherSuites: [0x1301, 0x1302, 0xc02f], sni: 'login.microsoftonline.com', alpn: ['h2', 'http/1.1'],
+}))
+
+describe('TLS over TCP', () => {
+  it('reads a ClientHello split over three segments in the frame of its last byte', () => {
+    const cut = [0, 30, 60, hello.length]
+    const records = converse([0, 1, 2].map((k) => [true, 1000 + cut[k]!, hello.subarray(cut[k], cut[k + 1])] as [boolean, number, Uint8Array]))
+    expect(records.map((r) => app(r, 'tls').length)).toEqual([0, 0, 1])
+    expect(app(records[2]!, 'tls')[0]).toMatchObject({ handshake: [1], version: 0x0301, sni: 'login.microsoftonline.com', alpn: ['h2', 'http/1.1'], cipherCount: 3 })
+  })
+
+  it('reassembles segments that arrive out of order after the SYN', () => {
+    const d = new FrameDecoder()
+    const seg = (seq: number, flags: number, data: ArrayLike<number>, n: number) => {
+      const f = frameOf(packet().eth().ipv4(CLIENT, SERVER).tcp(49800, 443, { seq, flags }).payload(data).build(), { frameNumber: n })
+      return toDecodeRecord(f, d.decode(f))
+    }
+    seg(999, 0x02, [], 1) // SYN: the stream starts at 1000
+    expect(app(seg(1060, 0x18, hello.subarray(60), 2), 'tls')).toEqual([])
+    expect(app(seg(1000, 0x18, hello.subarray(0, 60), 3), 'tls')[0]).toMatchObject({ sni: 'login.microsoftonline.com' })
+  })
+
+  it('reports bytes on 443 that are not TLS once and stops following the connection', () => {
+    const junk = new TextEncoder().encode('SSH-2.0-OpenSSH_9.6\r\n')
+    const d = new FrameDecoder()
+    const f = frameOf(packet().eth().ipv4(CLIENT, SERVER).tcp(49800, 443, { seq: 1, flags: 0x18 }).payload(junk).build())
+    const r = toDecodeRecord(f, d.decode(f))
+    expect(app(r, 'tls')).toEqual([])
+    expect(d.tcpApps.size).toBe(0) // never followed: the first bytes did not look like TLS
+  })
+})
+
+describe('HTTP over TCP', () => {
+  it('reads two pipelined requests in one segment and skips a body by Content-Length', () => {
+    const post = http.build(http.fields({ method: 'POST', target: '/a', headers: [['Host', 'x.example'], ['Content-Length', '5']] }))
+    const connect = http.build(http.fields({ method: 'CONNECT', target: 'login.microsoftonline.com:443', headers: [['Host', 'login.microsoftonline.com:443']] }))
+    const body = new TextEncoder().encode('hello')
+    const stream = new Uint8Array([...post, ...body, ...connect])
+    const [r] = converse([[true, 1, stream]], [49800, 3128])
+    expect(app(r!, 'http').map((h) => [h['method'], h['target'], h['host']])).toEqual([
+      ['POST', '/a', 'x.example'],
+      ['CONNECT', 'login.microsoftonline.com:443', 'login.microsoftonline.com:443'],
+    ])
+  })
+})
