@@ -169,39 +169,48 @@ export function createUpdate(): UpdateBody {
   }
 }
 
+// Emptying an array by `a.length = 0` is a runtime call in V8 that trims the backing store (~100 ns each,
+// measured); a fresh empty array costs a small allocation in the young generation instead. So the lists of a
+// decoded UPDATE are replaced when they hold something, and left alone when they are already empty.
+
 function resetPath(p: AsPath): void {
-  p.types.length = p.lengths.length = p.asns.length = 0
+  if (p.types.length !== 0) { p.types = []; p.lengths = []; p.asns = [] }
 }
 
 function resetMp(m: MpNlri): void {
   m.present = false
   m.afi = m.safi = m.nextHopLength = m.undecoded = 0
-  m.prefixes.length = 0
+  if (m.prefixes.length !== 0) m.prefixes = []
   m.addPath = false
 }
 
-/** Clear an UPDATE body, keeping its arrays and prefix pool. */
+/** Clear an UPDATE body, keeping its prefix pool and buffers. */
 export function resetUpdate(u: UpdateBody): void {
   u.withdrawnLength = u.attributesLength = 0
-  u.withdrawn.length = u.nlri.length = 0
+  if (u.withdrawn.length !== 0) u.withdrawn = []
+  if (u.nlri.length !== 0) u.nlri = []
   u.addPath = false
   u.origin = -1
   resetPath(u.asPath)
   resetPath(u.as4Path)
   u.hasAsPath = u.hasAs4Path = u.asPathValid = u.as4PathValid = false
   u.asnWidth = 2
-  u.path.length = 0
+  if (u.path.length !== 0) u.path = []
   u.nextHop = u.med = u.localPref = u.originatorId = -1
   u.atomicAggregate = false
   u.aggregatorAs = u.as4AggregatorAs = -1
   u.aggregatorAddr = u.as4AggregatorAddr = 0
-  u.communities.length = u.extendedCommunities.length = u.largeCommunities.length = u.clusterList.length = 0
+  if (u.communities.length !== 0) u.communities = []
+  if (u.extendedCommunities.length !== 0) u.extendedCommunities = []
+  if (u.largeCommunities.length !== 0) u.largeCommunities = []
+  if (u.clusterList.length !== 0) u.clusterList = []
   resetMp(u.mpReach)
   resetMp(u.mpUnreach)
-  u.attributes.length = 0
-  u.unknown.length = 0 // the records copy what they keep
+  // Only the types seen need clearing in `seen`: every third entry of `attributes` is one.
+  for (let i = 0; i < u.attributes.length; i += 3) u.seen[u.attributes[i]!] = 0
+  if (u.attributes.length !== 0) u.attributes = []
+  if (u.unknown.length !== 0) u.unknown = []
   u.prefixCount = 0
-  u.seen.fill(0)
   u.poolUsed = 0
 }
 
@@ -214,7 +223,7 @@ function takePrefix(u: UpdateBody): Prefix {
   u.poolUsed++
   p.addr.fill(0)
   p.pathId = -1
-  p.labels.length = 0
+  if (p.labels.length !== 0) p.labels = []
   p.hasRd = false
   return p
 }
@@ -242,7 +251,7 @@ export function decodeUpdate(
   bytes: Uint8Array, offset: number, end: number, cut: boolean, u: UpdateBody,
   issues: DecodeIssue[], session: BgpSession | null, side: Side,
 ): void {
-  resetUpdate(u) // cheap, and decodeUpdate stays right whoever calls it
+  resetUpdate(u)
   if (session?.as4 === true) u.asnWidth = 4
   const ctx: Ctx = { bytes, u, issues, cut, session, side }
   const wl = offset + 19
@@ -419,13 +428,17 @@ function readAttributes(ctx: Ctx, p: number, end: number): void {
   }
 }
 
+/** An attribute whose length does not fit its type; `at` is the attribute's first byte. */
+function badLength(ctx: Ctx, field: string, length: number, expected: string, at: number): void {
+  ctx.issues.push(malformed('bgp', field, length, expected, at))
+}
+
 /** One attribute's value in [v, v + length); `at` is the attribute's first byte. */
 function readAttribute(ctx: Ctx, type: number, flags: number, length: number, v: number, at: number): void {
   const { bytes, u } = ctx
-  const bad = (field: string, expected: string) => { ctx.issues.push(malformed('bgp', field, length, expected, at)) }
   switch (type) {
     case Attribute.ORIGIN: {
-      if (length !== 1) return bad('origin.length', '1')
+      if (length !== 1) return badLength(ctx, 'origin.length', length, '1', at)
       const origin = u8(bytes, v)
       if (origin > 2) { ctx.issues.push(malformed('bgp', 'origin', origin, '0 IGP, 1 EGP or 2 INCOMPLETE', v)); return }
       u.origin = origin
@@ -446,50 +459,50 @@ function readAttribute(ctx: Ctx, type: number, flags: number, length: number, v:
       u.as4PathValid = readAsPath(ctx, v, v + length, 4, u.as4Path, 'as4Path')
       return
     case Attribute.NEXT_HOP:
-      if (length !== 4) return bad('nextHop.length', '4')
+      if (length !== 4) return badLength(ctx, 'nextHop.length', length, '4', at)
       u.nextHop = u32(bytes, v)
       return
     case Attribute.MULTI_EXIT_DISC:
-      if (length !== 4) return bad('med.length', '4')
+      if (length !== 4) return badLength(ctx, 'med.length', length, '4', at)
       u.med = u32(bytes, v)
       return
     case Attribute.LOCAL_PREF:
-      if (length !== 4) return bad('localPref.length', '4')
+      if (length !== 4) return badLength(ctx, 'localPref.length', length, '4', at)
       u.localPref = u32(bytes, v)
       return
     case Attribute.ATOMIC_AGGREGATE:
-      if (length !== 0) return bad('atomicAggregate.length', '0')
+      if (length !== 0) return badLength(ctx, 'atomicAggregate.length', length, '0', at)
       u.atomicAggregate = true
       return
     case Attribute.AGGREGATOR:
       // The length says the width: 6 with 2-octet ASNs, 8 with 4-octet ones.
       if (length === 6) { u.aggregatorAs = u16(bytes, v); u.aggregatorAddr = u32(bytes, v + 2) }
       else if (length === 8) { u.aggregatorAs = u32(bytes, v); u.aggregatorAddr = u32(bytes, v + 4) }
-      else bad('aggregator.length', '6 or 8')
+      else badLength(ctx, 'aggregator.length', length, '6 or 8', at)
       return
     case Attribute.AS4_AGGREGATOR:
-      if (length !== 8) return bad('as4Aggregator.length', '8')
+      if (length !== 8) return badLength(ctx, 'as4Aggregator.length', length, '8', at)
       u.as4AggregatorAs = u32(bytes, v)
       u.as4AggregatorAddr = u32(bytes, v + 4)
       return
     case Attribute.COMMUNITIES:
-      if (length % 4 !== 0) return bad('communities.length', 'a multiple of 4')
+      if (length % 4 !== 0) return badLength(ctx, 'communities.length', length, 'a multiple of 4', at)
       for (let q = v; q < v + length; q += 4) u.communities.push(u32(bytes, q))
       return
     case Attribute.EXTENDED_COMMUNITIES:
-      if (length % 8 !== 0) return bad('extendedCommunities.length', 'a multiple of 8')
+      if (length % 8 !== 0) return badLength(ctx, 'extendedCommunities.length', length, 'a multiple of 8', at)
       for (let q = v; q < v + length; q += 8) u.extendedCommunities.push(u32(bytes, q), u32(bytes, q + 4))
       return
     case Attribute.LARGE_COMMUNITY:
-      if (length % 12 !== 0) return bad('largeCommunities.length', 'a multiple of 12')
+      if (length % 12 !== 0) return badLength(ctx, 'largeCommunities.length', length, 'a multiple of 12', at)
       for (let q = v; q < v + length; q += 12) u.largeCommunities.push(u32(bytes, q), u32(bytes, q + 4), u32(bytes, q + 8))
       return
     case Attribute.ORIGINATOR_ID:
-      if (length !== 4) return bad('originatorId.length', '4')
+      if (length !== 4) return badLength(ctx, 'originatorId.length', length, '4', at)
       u.originatorId = u32(bytes, v)
       return
     case Attribute.CLUSTER_LIST:
-      if (length % 4 !== 0) return bad('clusterList.length', 'a multiple of 4')
+      if (length % 4 !== 0) return badLength(ctx, 'clusterList.length', length, 'a multiple of 4', at)
       for (let q = v; q < v + length; q += 4) u.clusterList.push(u32(bytes, q))
       return
     case Attribute.MP_REACH_NLRI:
@@ -630,8 +643,7 @@ function pathLength(path: AsPath): number {
 
 /** Fill `u.path` (the contract's asPath) and merge AS4_AGGREGATOR, once all attributes are read. */
 function finishPaths(u: UpdateBody, session: BgpSession | null): void {
-  const path = u.path
-  path.length = 0
+  const path = u.path // emptied by resetUpdate
   const fourOctet = session?.as4 === true || (session?.as4 !== false && u.asnWidth === 4)
   if (!u.hasAsPath) return
   // A malformed AS4_PATH is ignored (RFC 6793 §6); a malformed AS_PATH is reported as far as it was read.

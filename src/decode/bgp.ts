@@ -390,7 +390,7 @@ export function decode(
   side: Side = 0,
   endSource: LenSource = 'capture',
 ): Decoded {
-  out.issues.length = 0
+  if (out.issues.length !== 0) out.issues.length = 0
   out.framed = false
   out.complete = false
   out.length = 0
@@ -422,13 +422,15 @@ export function decode(
   }
   out.payloadOffset = offset + HEADER_LEN
   out.payloadEnd = bodyEnd
-  resetBodies(out)
   const min = MIN_LENGTH[type as 1 | 2 | 3 | 4 | 5]
   if (length < min || (type === MessageType.KEEPALIVE && length !== HEADER_LEN)) {
     const expected = type === MessageType.KEEPALIVE ? '19 for a KEEPALIVE' : `>= ${min} for ${typeName(type)}`
     out.issues.push(malformed('bgp', 'length', length, expected, offset + Field.LENGTH))
   }
-  if (length >= min && !(cut && offset + min > end)) {
+  const decodeBody = length >= min && !(cut && offset + min > end)
+  // decodeUpdate clears the UPDATE body itself.
+  if (!decodeBody || type !== MessageType.UPDATE) resetBodies(out)
+  if (decodeBody) {
     switch (type) {
       case MessageType.OPEN: decodeOpen(bytes, offset, bodyEnd, cut, out); break
       case MessageType.UPDATE:
@@ -455,8 +457,8 @@ function resetBodies(out: Header): void {
       const o = out.open
       o.version = o.myAs = o.holdTime = o.bgpId = o.optionalParametersLength = 0
       o.extendedParameters = false
-      o.otherParameters.length = 0
-      o.capabilities.length = 0 // the records copy what they keep
+      if (o.otherParameters.length !== 0) o.otherParameters.length = 0
+      if (o.capabilities.length !== 0) o.capabilities.length = 0 // the records copy what they keep
       o.as4 = -1
       break
     }
