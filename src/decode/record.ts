@@ -5,6 +5,7 @@
  * JSON output is byte-stable. Fields beyond the contract are additions users
  * asked for (ARP, IPv6 extension headers, TCP options); none is renamed.
  */
+import type { BgpRecord } from './bgp.js'
 import type { HttpRecord } from './http.js'
 import type { NtpRecord } from './ntp.js'
 import type { TlsRecord } from './tls.js'
@@ -73,7 +74,7 @@ export interface UdpRecord { type: 'udp'; srcPort: number; dstPort: number; leng
 export type LayerRecord =
   | EthRecord | VlanRecord | SllRecord | Sll2Record | NullRecord | ArpRecord | ChdlcRecord | MplsRecord
   | Ipv4Record | Ipv6Record | IcmpRecord | TcpRecord | UdpRecord
-  | VxlanRecord | GreRecord | GeneveRecord | ErspanRecord | NtpRecord | TlsRecord | HttpRecord
+  | VxlanRecord | GreRecord | GeneveRecord | ErspanRecord | NtpRecord | TlsRecord | HttpRecord | BgpRecord
 
 export interface MalformedEntry { layer: string; offset: number; reason: string }
 

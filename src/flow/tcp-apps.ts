@@ -14,6 +14,7 @@
  * are never buffered. Every buffer is bounded per direction and by one budget
  * shared by all connections (limits.ts).
  */
+import * as bgp from '../decode/bgp.js'
 import * as http from '../decode/http.js'
 import { malformed, type DecodeIssue } from '../decode/issue.js'
 import { MAX_TCP_CONNECTIONS, MAX_TCP_REASSEMBLY_BYTES } from '../decode/limits.js'
@@ -49,6 +50,12 @@ interface AppParser {
   parse(view: StreamView, dir: 0 | 1, out: AppOutput): number
   /** Bytes were lost before view.offset: drop partial state. */
   gap(dir: 0 | 1): void
+  /**
+   * True when these bytes begin a message of this protocol. A segment that arrives after a hole and
+   * begins a message is decoded at once (the hole is skipped as missed bytes), as Wireshark does with
+   * out-of-order reassembly off: a lost segment must not hold back every later message.
+   */
+  startsMessage(bytes: Uint8Array, offset: number, end: number): boolean
   /** Called once after the segment's bytes were parsed, to emit per-frame layers (TLS summary). */
   endOfSegment?(out: AppOutput): void
   /**
@@ -70,6 +77,7 @@ const RST = 0x04
 /** The application a new connection is parsed as, by port, or by its first payload bytes. */
 export type AppKind = 'tls' | 'http'
 
+const BGP_PORT = 179
 const TLS_PORTS = new Set([443, 8443, 636, 993, 995, 465, 5986, 6443])
 const HTTP_PORTS = new Set([80, 8080, 3128, 8000, 8888, 5985])
 
@@ -100,6 +108,10 @@ export class TcpApplications {
     }
     const stream = c.streams[s.dir]
     stream.add(s.seq, s.flags, s.bytes, s.payloadOffset, s.payloadEnd, s.frame)
+    if (stream.stats.outOfOrderBytes > 0 && s.payloadEnd > s.payloadOffset && c.parser.startsMessage(s.bytes, s.payloadOffset, s.payloadEnd)) {
+      const view = stream.readable()
+      if (view.end <= view.offset) stream.flush() // nothing partial waits for the hole: skip it
+    }
     for (let guard = 0; guard < 1_000_000 && c.parser.state === 'active'; guard++) {
       const view = stream.readable()
       if (view.afterGap) c.parser.gap(s.dir)
@@ -125,6 +137,8 @@ export class TcpApplications {
   /** By port, confirmed by the first bytes; or by the first bytes alone (TLS and HTTP on any port). */
   private chooseParser(s: Segment): AppParser | null {
     const { bytes, payloadOffset: o, payloadEnd: e } = s
+    // BGP by port: a session picked up mid-stream starts anywhere, and the parser resynchronises on a marker.
+    if (s.dstPort === BGP_PORT || s.srcPort === BGP_PORT) return new BgpParser()
     if (TLS_PORTS.has(s.dstPort) || TLS_PORTS.has(s.srcPort) || tls.looksLikeTls(bytes, o, e)) {
       if (tls.looksLikeTls(bytes, o, e)) return new TlsParser()
     }
@@ -150,9 +164,58 @@ export class TcpApplications {
 
 /** The parser a port promises (a SYN has no bytes to look at yet). */
 function parserForPort(srcPort: number, dstPort: number): AppParser | null {
+  if (dstPort === BGP_PORT || srcPort === BGP_PORT) return new BgpParser()
   if (TLS_PORTS.has(dstPort) || TLS_PORTS.has(srcPort)) return new TlsParser()
   if (HTTP_PORTS.has(dstPort) || HTTP_PORTS.has(srcPort)) return new HttpParser()
   return null
+}
+
+/**
+ * BGP: messages framed by marker and length; one `bgp` layer per frame with every
+ * message completed in it. The session context (4-octet ASNs, extended messages,
+ * add-path) comes from the two OPENs. Bytes that are not a header are reported once,
+ * then skipped up to the next marker (RFC 4271 gives no other way back in).
+ */
+class BgpParser implements AppParser {
+  state: AppParser['state'] = 'active'
+  private readonly session = bgp.createSession()
+  private readonly header = bgp.create()
+  private readonly messages: bgp.BgpMessageRecord[] = []
+  /** Per direction: resynchronising (after a gap or a bad header), so the next bad bytes are expected. */
+  private readonly lost = [false, false]
+
+  parse(view: StreamView, dir: 0 | 1, out: AppOutput): number {
+    const n = bgp.frameMessage(view.bytes, view.offset, view.end, this.session)
+    if (n === 0) return 0
+    if (n < 0) {
+      if (!this.lost[dir]) out.issues.push(bgp.headerIssue(view.bytes, view.offset, view.end, this.session))
+      this.lost[dir] = true
+      // Skip to the next plausible header; keep a possible marker cut at the end of what is readable.
+      const next = bgp.resync(view.bytes, view.offset + 1, view.end, this.session)
+      const stop = next < view.end ? next : Math.max(view.offset + 1, view.end - bgp.HEADER_LEN)
+      return stop - view.offset
+    }
+    this.lost[dir] = false
+    const h = this.header
+    bgp.decode(view.bytes, view.offset, view.offset + n, h, this.session, dir)
+    if (h.type === bgp.MessageType.OPEN) bgp.observeOpen(this.session, h, dir)
+    this.messages.push(bgp.toRecord(h))
+    for (const issue of h.issues) out.issues.push(issue)
+    return n
+  }
+
+  gap(dir: 0 | 1): void {
+    this.lost[dir] = true
+  }
+
+  startsMessage(bytes: Uint8Array, offset: number, end: number): boolean {
+    return bgp.frameMessage(bytes, offset, end, this.session) > 0
+  }
+
+  endOfSegment(out: AppOutput): void {
+    if (this.messages.length === 0) return
+    out.records.push(bgp.toLayerRecord(this.messages.splice(0)))
+  }
 }
 
 /**
@@ -194,6 +257,10 @@ class TlsParser implements AppParser {
 
   gap(dir: 0 | 1): void {
     this.collectors[dir].reset()
+  }
+
+  startsMessage(bytes: Uint8Array, offset: number, end: number): boolean {
+    return tls.looksLikeTls(bytes, offset, end)
   }
 
   endOfSegment(out: AppOutput): void {
@@ -249,6 +316,10 @@ class HttpParser implements AppParser {
     // After lost bytes we cannot know where the next head starts: report what is pending, skip the rest.
     this.pending[dir] = null
     this.skip[dir] = Number.POSITIVE_INFINITY
+  }
+
+  startsMessage(bytes: Uint8Array, offset: number, end: number): boolean {
+    return http.looksLikeHttp(bytes, offset, end)
   }
 
   private release(dir: 0 | 1, out: AppOutput): void {

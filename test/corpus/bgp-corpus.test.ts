@@ -1,13 +1,13 @@
 /**
  * BGP agreement with the tshark 4.0.17 oracle: for every capture in ../shared/pcaps whose
- * expected/<capture>.tsv has BGP lines, decode the frames with the frame loop, frame the
- * BGP messages inside each TCP segment's payload (one BgpSession per connection, so the
- * OPENs negotiate 4-octet ASNs and add-path), and compare every message with the oracle's
+ * expected/<capture>.tsv has BGP lines, decode the frames with the frame loop (TCP
+ * reassembly, one BGP session per connection, so the OPENs negotiate 4-octet ASNs and
+ * add-path), take the BGP messages it reports per frame, and compare every one with the oracle's
  * BGP line: type, length, nlri, withdrawn, as_path, next_hop, origin_as, and the DETAIL
  * fields (OPEN version/my_as/hold_time/bgp_id/as4/caps; UPDATE origin/med/local_pref,
  * as4_path and the attribute list; NOTIFICATION major/minor/data/communication;
  * ROUTE-REFRESH afi/safi/subtype). Any disagreement fails unless ALLOWED lists it with
- * its reason. TCP reassembly is another module's: segments are framed one at a time here.
+ * its reason.
  * Skipped, saying so, when ../shared/pcaps is absent.
  */
 import { readFileSync } from 'node:fs'
@@ -25,14 +25,6 @@ import { HAVE_PCAPS, PCAPS_DIR, sharedCaptures } from '../support/oracle.js'
  * every difference it is a prefix of.
  */
 const ALLOWED: Record<string, Record<string, string>> = {
-  'bgp-malformed-updates-snaplen96-sll.pcap': {
-    5: 'TCP retransmission of frame 4 (same sequence number 1 of the same connection): tshark does not dissect retransmitted ' +
-      'bytes; dropping them is the TCP reassembly module\'s job, and this test frames each segment alone',
-  },
-  'bgp-notification-shutdown-communication.pcapng': {
-    2: 'TCP retransmission of frame 1 (same sequence number, crafted with subcode 4 instead of 2): tshark does not dissect ' +
-      'retransmitted bytes; dropping them is the TCP reassembly module\'s job, and this test frames each segment alone',
-  },
   'bgp-malformed-fuzzed-as-path-jumbo-frame.pcap': {
     '1:6:as4_path': 'AS4_PATH (flags 0xac, length 30) overruns the attributes section: tshark shows an empty AS4_PATH, ' +
       'we report the overrun as a located malformed issue and no AS4_PATH',
@@ -40,12 +32,11 @@ const ALLOWED: Record<string, Record<string, string>> = {
       'segment 2, trusting a length field behind a broken marker (0xc0 at payload offset 827); we resynchronise on the ' +
       'marker at 828 and decode the two intact messages that follow in this segment',
     '1:8': 'as 1:7',
-    2: 'not yet checkable: the segment begins with the end of a message that started in segment 1 (it spans segments; ' +
-      'TCP reassembly is another module\'s), and tshark\'s reassembled framing from there trusts length fields behind ' +
-      'broken markers where we resynchronise on the next marker',
-    3: 'not yet checkable: an out-of-order segment overlapping segment 2 (tshark: "suspected out-of-order segment", not ' +
-      'dissected as BGP); ordering segments is the TCP reassembly module\'s job',
-    4: 'not yet checkable: the first segment seen of another connection starts mid-message, which tshark reports as an ' +
+    2: 'the segment begins with the end of a message that started in segment 1, and tshark\'s reassembled framing from ' +
+      'there trusts length fields behind broken markers where we resynchronise on the next marker',
+    3: 'an out-of-order segment overlapping segment 2 (tshark: "suspected out-of-order segment", not dissected as BGP; ' +
+      'we reassemble it)',
+    4: 'the first segment seen of another connection starts mid-message, which tshark reports as an ' +
       'empty BGP item (4:1), so its items are one ahead of ours (its 4:2-4:4 are our 4:1-4:3); its 4:5 trusts a length ' +
       'behind a broken marker (0x1b) and it stops at the exception there, while we resynchronise and decode the ~300 ' +
       'messages of the rest of this 65535-byte jumbo segment',
@@ -203,29 +194,16 @@ interface Ours {
   spans: boolean
 }
 
+/** The BGP messages the frame loop reported, per frame (TCP reassembly included). */
 async function decodeBgp(path: string): Promise<Ours[]> {
   const reader = await openCapture(path)
   const decoder = new FrameDecoder()
-  const sessions = new Map<string, bgp.BgpSession>()
-  const scratch = bgp.create()
   const out: Ours[] = []
   for await (const batch of reader.batches()) {
     for (const f of batch) {
-      const d = decoder.decode(f)
-      const rec = toDecodeRecord(f, d)
-      const tcp = rec.layers.findLast((l) => l.type === 'tcp')
-      const ip = rec.layers.findLast((l) => l.type === 'ipv4' || l.type === 'ipv6')
-      if (!tcp || tcp.type !== 'tcp' || !ip || (ip.type !== 'ipv4' && ip.type !== 'ipv6')) continue
-      if (tcp.srcPort !== 179 && tcp.dstPort !== 179) continue
-      if (d.payloadEnd <= d.payloadOffset) continue
-      const a = `${ip.src}:${tcp.srcPort}`
-      const b = `${ip.dst}:${tcp.dstPort}`
-      const key = a < b ? `${a} ${b}` : `${b} ${a}`
-      const side: bgp.Side = a < b ? 0 : 1
-      let session = sessions.get(key)
-      if (!session) sessions.set(key, session = bgp.createSession())
-      const r = bgp.decodeMessages(d.bytes, d.payloadOffset, d.payloadEnd, session, side, false, scratch)
-      out.push({ frame: f.frameNumber, messages: r.messages, spans: r.next < d.payloadEnd })
+      const rec = toDecodeRecord(f, decoder.decode(f))
+      const messages = rec.layers.flatMap((l) => (l.type === 'bgp' ? l.messages : []))
+      if (messages.length > 0) out.push({ frame: f.frameNumber, messages, spans: false })
     }
   }
   return out

@@ -62,11 +62,15 @@ export interface Oracle {
   tsharkExit: number
   pkts: PktLine[]
   vxlan: VxlanLine[]
+  /** BGP lines per frame: how many messages tshark reported completing in that frame. */
+  bgpPerFrame: Map<number, number>
+  /** DNS lines per frame. */
+  dnsPerFrame: Map<number, number>
 }
 
 export function readOracle(capture: string): Oracle {
   const text = readFileSync(join(PCAPS_DIR, 'expected', `${capture}.tsv`), 'utf8')
-  const o: Oracle = { file: {}, idb: [], fileErrors: [], tsharkExit: 0, pkts: [], vxlan: [] }
+  const o: Oracle = { file: {}, idb: [], fileErrors: [], tsharkExit: 0, pkts: [], vxlan: [], bgpPerFrame: new Map(), dnsPerFrame: new Map() }
   for (const line of text.split('\n')) {
     const f = line.split('\t')
     switch (f[0]) {
@@ -75,6 +79,8 @@ export function readOracle(capture: string): Oracle {
       case 'FILEERR': o.fileErrors.push({ offset: Number(f[1]), message: f.slice(2).join('\t') }); break
       case 'TSHARK': if (f[1] === 'exit') o.tsharkExit = Number(f[2]); break
       case 'PKT': o.pkts.push(pktLine(f)); break
+      case 'BGP': o.bgpPerFrame.set(Number(f[1]), (o.bgpPerFrame.get(Number(f[1])) ?? 0) + 1); break
+      case 'DNS': o.dnsPerFrame.set(Number(f[1]), (o.dnsPerFrame.get(Number(f[1])) ?? 0) + 1); break
       case 'VXLAN': {
         const c = (i: number) => f[i] ?? '-'
         o.vxlan.push({
