@@ -117,7 +117,11 @@ export class TcpApplications {
       if (view.afterGap) c.parser.gap(s.dir)
       if (view.end <= view.offset) break
       const n = c.parser.parse(view, s.dir, out)
-      if (n <= 0) break
+      if (n <= 0) {
+        // A partial message stands before a gap: it can never complete. Drop it and read on after the gap.
+        if (view.gapAhead) { stream.consume(view.end - view.offset); continue }
+        break
+      }
       stream.consume(n)
     }
     c.parser.endOfSegment?.(out)
