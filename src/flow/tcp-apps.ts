@@ -108,9 +108,10 @@ export class TcpApplications {
     }
     const stream = c.streams[s.dir]
     stream.add(s.seq, s.flags, s.bytes, s.payloadOffset, s.payloadEnd, s.frame)
+    // A segment after a hole that begins a message is read now; a partial message before the hole is
+    // dropped (Wireshark, with out-of-order reassembly off, does the same: "previous segment not captured").
     if (stream.stats.outOfOrderBytes > 0 && s.payloadEnd > s.payloadOffset && c.parser.startsMessage(s.bytes, s.payloadOffset, s.payloadEnd)) {
-      const view = stream.readable()
-      if (view.end <= view.offset) stream.flush() // nothing partial waits for the hole: skip it
+      stream.flush()
     }
     for (let guard = 0; guard < 1_000_000 && c.parser.state === 'active'; guard++) {
       const view = stream.readable()

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { toDecodeRecord } from '../../src/decode/decode-record.js'
 import { FrameDecoder } from '../../src/decode/frame.js'
+import * as bgp from '../../src/decode/bgp.js'
 import * as http from '../../src/decode/http.js'
 import type { DecodeRecord } from '../../src/decode/record.js'
 import * as tls from '../../src/decode/tls.js'
@@ -71,5 +72,30 @@ describe('HTTP over TCP', () => {
       ['POST', '/a', 'x.example'],
       ['CONNECT', 'login.microsoftonline.com:443', 'login.microsoftonline.com:443'],
     ])
+  })
+})
+
+describe('BGP over TCP', () => {
+  const open = bgp.build({ kind: 'OPEN', myAs: 64652, holdTime: 180, bgpId: '10.10.1.6', capabilities: [{ code: 65, asn: 64652 }] })
+  const update = (vip: string) => bgp.build({ kind: 'UPDATE', origin: 0, asPath: [64652], nextHop: '10.10.1.6', nlri: [`${vip}/32`] })
+
+  it('reports every message of a segment in one bgp layer, and one message split over segments in the frame of its end', () => {
+    const two = new Uint8Array([...open, ...update('203.0.113.10')])
+    const u = update('203.0.113.11')
+    const records = converse([[true, 1, two], [true, 1 + two.length, u.subarray(0, 10)], [true, 1 + two.length + 10, u.subarray(10)]], [40000, 179])
+    const kinds = records.map((r) => r.layers.flatMap((l) => (l.type === 'bgp' ? l.messages.map((m) => m.kind) : [])))
+    expect(kinds).toEqual([['OPEN', 'UPDATE'], [], ['UPDATE']])
+    const last = records[2]!.layers.find((l) => l.type === 'bgp')
+    expect(last?.type === 'bgp' && last.messages[0]).toMatchObject({ nlri: ['203.0.113.11/32'] })
+  })
+
+  it('skips a lost segment: the next message after the hole is decoded when it arrives, the cut one is dropped', () => {
+    const a = update('203.0.113.10')
+    const b = update('203.0.113.74')
+    // a's second half is never captured; b follows after the hole.
+    const records = converse([[true, 1, a.subarray(0, 20)], [true, 1 + a.length, b]], [40000, 179])
+    const nlri = records.map((r) => r.layers.flatMap((l) => (l.type === 'bgp' ? l.messages.flatMap((m) => (m.kind === 'UPDATE' ? m.nlri : [])) : [])))
+    expect(nlri).toEqual([[], ['203.0.113.74/32']])
+    expect(records.flatMap((r) => r.malformed)).toEqual([])
   })
 })
