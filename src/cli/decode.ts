@@ -4,6 +4,7 @@
  */
 import { openCapture } from '../capture/open.js'
 import { toDecodeRecord } from '../decode/decode-record.js'
+import { DEFAULT_VXLAN_PORTS } from '../decode/dispatch.js'
 import { FrameDecoder } from '../decode/frame.js'
 import { forTerminal } from '../report/escape.js'
 import { ExitCode, UsageError } from './errors.js'
@@ -13,6 +14,8 @@ import { openOutput } from './output.js'
 export interface DecodeOptions {
   frames?: string
   output?: string
+  /** UDP ports decoded as VXLAN besides the defaults. */
+  vxlanPort?: number[]
 }
 
 export async function runDecode(file: string, opts: DecodeOptions): Promise<number> {
@@ -24,7 +27,7 @@ export async function runDecode(file: string, opts: DecodeOptions): Promise<numb
   }
   const out = openOutput(opts.output)
   const reader = await openCapture(file)
-  const decoder = new FrameDecoder()
+  const decoder = new FrameDecoder({ vxlanPorts: [...DEFAULT_VXLAN_PORTS, ...(opts.vxlanPort ?? [])] })
   const last = selection ? selection.last() : Infinity
   let packets = 0
   let done = false

@@ -11,6 +11,13 @@ import { runSamples } from './samples.js'
 import { ExitCode, UsageError } from './errors.js'
 import { VERSION } from '../version.js'
 
+/** Commander option parser for a repeatable port number. */
+function collectPort(value: string, previous: number[]): number[] {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new UsageError(`--vxlan-port: "${value}" is not a port number (1-65535)`)
+  return [...previous, port]
+}
+
 export function buildProgram(): Command {
   const program = new Command('hubcap')
     .description('Passive traffic analyzer for Azure Stack Hub border captures (pcap, pcapng, gzip)')
@@ -23,8 +30,9 @@ export function buildProgram(): Command {
     .argument('<capture>', 'pcap or pcapng file, optionally gzip-compressed; - reads stdin')
     .option('--frames <ranges>', 'only these frames, e.g. 1-100,250,400-')
     .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .option('--vxlan-port <port>', 'also decode this UDP port as VXLAN (repeatable; 4789 and 8472 always are)', collectPort, [])
     .addHelpText('after', '\nExit codes: 0 the file was read; 2 unreadable header, or a damaged file with no readable packet.')
-    .action(async (capture: string, opts: { frames?: string; output?: string }) => {
+    .action(async (capture: string, opts: { frames?: string; output?: string; vxlanPort: number[] }) => {
       process.exitCode = await runDecode(capture, opts)
     })
   program

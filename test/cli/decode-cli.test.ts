@@ -93,3 +93,17 @@ describe('hubcap decode (CLI)', () => {
     expect(r.stderr).toContain('\\x1b[2J')
   })
 })
+
+describe('hubcap decode --vxlan-port', () => {
+  it('decodes an extra UDP port as VXLAN only when asked, and rejects a bad port', () => {
+    const frame = packet().eth().ipv4('10.30.0.1', '10.30.0.2').udp(49152, 9999).vxlan(77).eth().ipv4('172.16.0.1', '172.16.0.2').udp(1, 2).build()
+    const path = join(dir, 'vxlan-9999.pcap')
+    writeFileSync(path, pcapFile([{ data: frame }]))
+    expect(lines(runCli(['decode', path]).stdout)[0]!.layers.map((l) => l.type)).toEqual(['eth', 'ipv4', 'udp'])
+    const r = runCli(['decode', '--vxlan-port', '9999', path])
+    expect(lines(r.stdout)[0]!.layers.map((l) => l.type)).toEqual(['eth', 'ipv4', 'udp', 'vxlan', 'eth', 'ipv4', 'udp'])
+    const bad = runCli(['decode', '--vxlan-port', '70000', path])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--vxlan-port: "70000"/)
+  })
+})
