@@ -8,6 +8,7 @@ import * as arp from './arp.js'
 import * as chdlc from './chdlc.js'
 import { Layer } from './dispatch.js'
 import * as erspan from './erspan.js'
+import * as dns from './dns.js'
 import * as ethernet from './ethernet.js'
 import * as geneve from './geneve.js'
 import * as gre from './gre.js'
@@ -69,6 +70,7 @@ function baseRecord(l: DecodedLayer): LayerRecord {
     case Layer.Geneve: return geneve.toRecord(l.h)
     case Layer.Erspan: return erspan.toRecord(l.h)
     case Layer.Ntp: return ntp.toRecord(l.h)
+    case Layer.Dns: return dns.toRecord(l.h)
     case Layer.Record: return l.record
   }
 }

@@ -116,6 +116,8 @@ export class UdpPorts {
   constructor(config: PortConfig = {}) {
     this.table[GENEVE_PORT] = Layer.Geneve
     this.table[123] = Layer.Ntp
+    this.table[53] = Layer.Dns
+    this.table[5353] = Layer.Dns // mDNS has DNS's format (contract: decoded as dns)
     for (const p of config.vxlanPorts ?? DEFAULT_VXLAN_PORTS) this.table[p & 0xffff] = Layer.Vxlan
   }
 

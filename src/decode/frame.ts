@@ -39,6 +39,7 @@ import * as ipv6 from './ipv6.js'
 import { stopsDecoding, malformed, type DecodeIssue, type Decoded, type LenSource } from './issue.js'
 import * as limits from './limits.js'
 import * as loopback from './loopback.js'
+import * as dns from './dns.js'
 import * as mpls from './mpls.js'
 import * as ntp from './ntp.js'
 import * as sll from './sll.js'
@@ -68,6 +69,7 @@ export type DecodedLayer =
   | { kind: typeof Layer.Geneve; h: geneve.Header; quoted: boolean }
   | { kind: typeof Layer.Erspan; h: erspan.Header; quoted: boolean }
   | { kind: typeof Layer.Ntp; h: ntp.Header; quoted: boolean }
+  | { kind: typeof Layer.Dns; h: dns.Header; quoted: boolean }
   | { kind: typeof Layer.Record; record: LayerRecord; quoted: boolean }
 
 /** Reused records of one header type: `take()` hands out the next one, `reset()` starts over per frame. */
@@ -114,7 +116,7 @@ export class FrameDecoder {
     icmpv6: new Pool(icmpv6.create), udp: new Pool(udp.create), tcp: new Pool(tcp.create),
     chdlc: new Pool(chdlc.create), mpls: new Pool(mpls.create),
     vxlan: new Pool(vxlan.create), gre: new Pool(gre.create), geneve: new Pool(geneve.create), erspan: new Pool(erspan.create),
-    ntp: new Pool(ntp.create),
+    ntp: new Pool(ntp.create), dns: new Pool(dns.create),
   }
   private readonly udpPorts: UdpPorts
   /** Flows whose port promised a protocol their bytes did not hold. */
@@ -310,8 +312,11 @@ export class FrameDecoder {
             s.layers.push({ kind: Layer.Udp, h, quoted })
             offset = h.payloadOffset
             end = h.payloadEnd
-            endSource = 'udp.length'
-            if (!quoted) next = this.udpPorts.next(h.srcPort, h.dstPort)
+            // What ends the payload: the UDP length, or a quote / the snap length that cut it short.
+            endSource = quoted ? 'quoted' : h.payloadEnd < h.payloadOffset + h.length - 8 && frame.caplen < frame.origlen ? 'capture' : 'udp.length'
+            next = this.udpPorts.next(h.srcPort, h.dstPort)
+            // Inside an ICMP quote only DNS is worth reading (tshark does too); never a tunnel.
+            if (quoted && next !== Layer.Dns) next = Layer.Payload
           }
           break
         }
@@ -349,6 +354,18 @@ export class FrameDecoder {
             offset = h.payloadOffset
             next = h.protocol === 0x6558 ? Layer.Ethernet : nextAfterEtherType(h.protocol)
           }
+          break
+        }
+        case Layer.Dns: {
+          const udpH = (s.layers[s.layers.length - 1] as { h: udp.Header }).h
+          if (!dns.looksLikeDns(bytes, offset, end)) {
+            result = quoted ? { ok: true } : this.violation('dns', innerIp, udpH, offset)
+            break
+          }
+          const h = this.pools.dns.take()
+          result = dns.decode(bytes, offset, end, h, endSource)
+          // A partial decode keeps the header and what came before the issue: show it with the issue.
+          s.layers.push({ kind: Layer.Dns, h, quoted })
           break
         }
         case Layer.Ntp: {

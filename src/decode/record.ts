@@ -6,6 +6,7 @@
  * asked for (ARP, IPv6 extension headers, TCP options); none is renamed.
  */
 import type { BgpRecord } from './bgp.js'
+import type { DnsRecord } from './dns.js'
 import type { HttpRecord } from './http.js'
 import type { NtpRecord } from './ntp.js'
 import type { TlsRecord } from './tls.js'
@@ -74,7 +75,7 @@ export interface UdpRecord { type: 'udp'; srcPort: number; dstPort: number; leng
 export type LayerRecord =
   | EthRecord | VlanRecord | SllRecord | Sll2Record | NullRecord | ArpRecord | ChdlcRecord | MplsRecord
   | Ipv4Record | Ipv6Record | IcmpRecord | TcpRecord | UdpRecord
-  | VxlanRecord | GreRecord | GeneveRecord | ErspanRecord | NtpRecord | TlsRecord | HttpRecord | BgpRecord
+  | VxlanRecord | GreRecord | GeneveRecord | ErspanRecord | NtpRecord | TlsRecord | HttpRecord | BgpRecord | DnsRecord
 
 export interface MalformedEntry { layer: string; offset: number; reason: string }
 

@@ -15,6 +15,7 @@
  * shared by all connections (limits.ts).
  */
 import * as bgp from '../decode/bgp.js'
+import * as dns from '../decode/dns.js'
 import * as http from '../decode/http.js'
 import { malformed, type DecodeIssue } from '../decode/issue.js'
 import { MAX_TCP_CONNECTIONS, MAX_TCP_REASSEMBLY_BYTES } from '../decode/limits.js'
@@ -78,6 +79,7 @@ const RST = 0x04
 export type AppKind = 'tls' | 'http'
 
 const BGP_PORT = 179
+const DNS_PORT = 53
 const TLS_PORTS = new Set([443, 8443, 636, 993, 995, 465, 5986, 6443])
 const HTTP_PORTS = new Set([80, 8080, 3128, 8000, 8888, 5985])
 
@@ -144,6 +146,8 @@ export class TcpApplications {
     const { bytes, payloadOffset: o, payloadEnd: e } = s
     // BGP by port: a session picked up mid-stream starts anywhere, and the parser resynchronises on a marker.
     if (s.dstPort === BGP_PORT || s.srcPort === BGP_PORT) return new BgpParser()
+    // DNS over TCP by port; a 2-byte length prefix gives nothing to recognise mid-stream.
+    if (s.dstPort === DNS_PORT || s.srcPort === DNS_PORT) return new DnsParser()
     if (TLS_PORTS.has(s.dstPort) || TLS_PORTS.has(s.srcPort) || tls.looksLikeTls(bytes, o, e)) {
       if (tls.looksLikeTls(bytes, o, e)) return new TlsParser()
     }
@@ -170,6 +174,7 @@ export class TcpApplications {
 /** The parser a port promises (a SYN has no bytes to look at yet). */
 function parserForPort(srcPort: number, dstPort: number): AppParser | null {
   if (dstPort === BGP_PORT || srcPort === BGP_PORT) return new BgpParser()
+  if (dstPort === DNS_PORT || srcPort === DNS_PORT) return new DnsParser()
   if (TLS_PORTS.has(dstPort) || TLS_PORTS.has(srcPort)) return new TlsParser()
   if (HTTP_PORTS.has(dstPort) || HTTP_PORTS.has(srcPort)) return new HttpParser()
   return null
@@ -220,6 +225,38 @@ class BgpParser implements AppParser {
   endOfSegment(out: AppOutput): void {
     if (this.messages.length === 0) return
     out.records.push(bgp.toLayerRecord(this.messages.splice(0)))
+  }
+}
+
+/**
+ * DNS over TCP (RFC 1035 §4.2.2, RFC 7766): each message behind a 2-byte length; one
+ * `dns` layer per message, in the frame where the message's last byte arrived.
+ */
+class DnsParser implements AppParser {
+  state: AppParser['state'] = 'active'
+  private readonly header = dns.create()
+
+  parse(view: StreamView, _dir: 0 | 1, out: AppOutput): number {
+    const len = dns.tcpMessageLength(view.bytes, view.offset, view.end)
+    if (len < 0 || view.end - view.offset < 2 + len) return 0
+    if (len >= dns.HEADER_LEN) {
+      const r = dns.decode(view.bytes, view.offset + 2, view.offset + 2 + len, this.header, 'reassembly')
+      out.records.push(dns.toRecord(this.header))
+      if (!r.ok) out.issues.push(r)
+    } else {
+      out.issues.push(malformed('dns', 'length', len, `>= ${dns.HEADER_LEN} (a DNS header)`, view.offset))
+    }
+    return 2 + len
+  }
+
+  gap(): void {
+    // The partial message before the gap is dropped by the caller; after the gap the next length prefix is unknown,
+    // so the rest of this direction cannot be framed. Give up on it rather than decode garbage.
+    this.state = 'finished'
+  }
+
+  startsMessage(): boolean {
+    return false
   }
 }
 

@@ -32,6 +32,9 @@ const ALLOWED: Record<string, Record<string, string>> = {
     { epoch: 'nanosecond fields >= 10^9: the contract carries them into the seconds, tshark prints them as they are' },
 }
 
+/** Applications compared by count or presence, not as part of the chain (one tshark token per message or record). */
+const APP_TOKENS = new Set(['tls', 'http', 'bgp', 'dns'])
+
 /** The tshark protocol tokens of the layers hubcap decodes so far (issue 2: L2-L4). */
 const DECODED_TOKENS = new Set(['eth', 'vlan', 'ieee8021ad', 'sll', 'null', 'arp', 'chdlc', 'mpls', 'vxlan', 'gre', 'geneve', 'erspan', 'ntp', 'ip', 'ipv6', 'icmp', 'icmpv6', 'tcp', 'udp'])
 
@@ -106,7 +109,7 @@ function compare(r: DecodeRecord, p: PktLine, o: Oracle): string[] {
 
   // Stream applications are checked by presence: tshark writes one token per TLS record, we one layer per
   // frame, and we stop following TLS once both directions are encrypted (later frames carry no tls layer).
-  const tokens = r.layers.map(token).filter((t) => t !== 'tls' && t !== 'http' && t !== 'bgp')
+  const tokens = r.layers.map(token).filter((t) => !APP_TOKENS.has(t))
   const want = expectedTokens(p)
   eq('protocols', tokens.join(':'), want.join(':'))
   if (r.layers.some((l) => l.type === 'tls')) eq('tls', 'tls', p.protocols.includes('tls') ? 'tls' : '-')
@@ -114,6 +117,8 @@ function compare(r: DecodeRecord, p: PktLine, o: Oracle): string[] {
   // BGP: the messages completed in this frame, against tshark's BGP lines for it (details: bgp-corpus.test.ts).
   const bgpMessages = r.layers.reduce((n, l) => n + (l.type === 'bgp' ? l.messages.length : 0), 0)
   eq('bgp', bgpMessages, o.bgpPerFrame.get(p.frame) ?? 0)
+  // DNS: one layer per message (DNS over TCP can complete several in a frame); fields: dns-corpus.test.ts.
+  eq('dns', r.layers.filter((l) => l.type === 'dns').length, o.dnsPerFrame.get(p.frame) ?? 0)
 
   const vlans = r.layers.filter((l) => l.type === 'vlan').map((l) => (l.type === 'vlan' && l.tpid === 0x88a8 ? `ad:${l.id}` : String(l.type === 'vlan' ? l.id : '')))
   eq('vlan', vlans.join(','), p.vlan === '-' ? '' : p.vlan)

@@ -18,7 +18,7 @@ const types = (r: { layers: Array<{ type: string }> }) => r.layers.map((l) => l.
 describe('FrameDecoder.decode', () => {
   it('decodes Ethernet[802.1Q[802.1Q[IPv4[UDP]]]] with every contract field', () => {
     const bytes = packet().eth('00:15:5d:00:00:01', '00:15:5d:00:00:02').vlan(100, 3).vlan(200)
-      .ipv4('10.10.0.29', '192.0.2.53', { id: 4660, ttl: 128 }).udp(51000, 53).payload([1, 2, 3, 4]).build()
+      .ipv4('10.10.0.29', '192.0.2.53', { id: 4660, ttl: 128 }).udp(51000, 5001).payload([1, 2, 3, 4]).build()
     const r = decode(bytes, { tsSec: 1763632800, tsNsec: 123456789 })
     expect(r.ts).toBe('2025-11-20T10:00:00.123456789Z')
     expect(r.layers).toEqual([
@@ -27,7 +27,7 @@ describe('FrameDecoder.decode', () => {
       { type: 'vlan', id: 200, pcp: 0, dei: false, tpid: 0x8100, etherType: 0x0800 },
       { type: 'ipv4', src: '10.10.0.29', dst: '192.0.2.53', proto: 17, ttl: 128, id: 4660, df: false, mf: false, fragmentOffset: 0,
         headerLength: 20, totalLength: 32, options: [] },
-      { type: 'udp', srcPort: 51000, dstPort: 53, length: 12 },
+      { type: 'udp', srcPort: 51000, dstPort: 5001, length: 12 },
     ])
     expect(r.malformed).toEqual([])
   })

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { toDecodeRecord } from '../../src/decode/decode-record.js'
 import { FrameDecoder } from '../../src/decode/frame.js'
 import * as bgp from '../../src/decode/bgp.js'
+import * as dns from '../../src/decode/dns.js'
 import * as http from '../../src/decode/http.js'
 import type { DecodeRecord } from '../../src/decode/record.js'
 import * as tls from '../../src/decode/tls.js'
@@ -97,5 +98,23 @@ describe('BGP over TCP', () => {
     const nlri = records.map((r) => r.layers.flatMap((l) => (l.type === 'bgp' ? l.messages.flatMap((m) => (m.kind === 'UPDATE' ? m.nlri : [])) : [])))
     expect(nlri).toEqual([[], ['203.0.113.74/32']])
     expect(records.flatMap((r) => r.malformed)).toEqual([])
+  })
+})
+
+describe('DNS over TCP', () => {
+  it('reads length-prefixed messages: two in one segment, one split over two segments', () => {
+    const msg = (id: number) => {
+      const f = dns.fields({ id, qr: true, ra: true, questions: [{ name: 'login.microsoftonline.com', type: 1 }], answers: [{ name: 'login.microsoftonline.com', type: 1, ttl: 60, data: '20.190.151.68' }] })
+      const b = new Uint8Array(2 + dns.encodingLength(f))
+      b[0] = (b.length - 2) >> 8
+      b[1] = (b.length - 2) & 0xff
+      dns.encode(f, b, 2)
+      return b
+    }
+    const two = new Uint8Array([...msg(1), ...msg(2)])
+    const third = msg(3)
+    const records = converse([[false, 1, two], [false, 1 + two.length, third.subarray(0, 17)], [false, 1 + two.length + 17, third.subarray(17)]], [50000, 53])
+    expect(records.map((r) => app(r, 'dns').map((d) => d['id']))).toEqual([[1, 2], [], [3]])
+    expect(app(records[2]!, 'dns')[0]).toMatchObject({ answers: [{ name: 'login.microsoftonline.com', type: 1, class: 1, ttl: 60, data: '20.190.151.68' }] })
   })
 })
