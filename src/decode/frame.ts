@@ -118,6 +118,7 @@ export class FrameDecoder {
     vxlan: new Pool(vxlan.create), gre: new Pool(gre.create), geneve: new Pool(geneve.create), erspan: new Pool(erspan.create),
     ntp: new Pool(ntp.create), dns: new Pool(dns.create),
   }
+  private readonly poolList: ReadonlyArray<{ reset(): void }> = Object.values(this.pools)
   private readonly udpPorts: UdpPorts
   /** Flows whose port promised a protocol their bytes did not hold. */
   readonly violations = new ProtocolViolations()
@@ -131,9 +132,10 @@ export class FrameDecoder {
 
   decode(frame: Frame): DecodedFrame {
     const s = this.out
-    s.layers.length = 0
-    s.issues.length = 0
-    for (const p of Object.values(this.pools)) p.reset()
+    // Fresh arrays: cheaper in V8 than `length = 0`, whose setter trims the backing store each time.
+    s.layers = []
+    if (s.issues.length > 0) s.issues = []
+    for (const p of this.poolList) p.reset()
     let bytes = frame.bytes
     let layer: Layer = firstLayer(frame.linkType)
     let offset = 0
@@ -423,13 +425,15 @@ export class FrameDecoder {
     // Nothing to reassemble in a bare ACK.
     // A SYN may open a followed connection; FIN/RST may close one.
     if (h.payloadEnd <= h.payloadOffset && (h.flags & 0x07) === 0) return
+    // Most TCP is of no interest: decide from the ports and the first payload bytes before building a key.
+    if (!this.tcpApps.mayFollow(h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
     const a = ipText(ip, 'src')
     const b = ipText(ip, 'dst')
     const forward = a < b || (a === b && h.srcPort <= h.dstPort)
     const key = forward ? `${a} ${h.srcPort} ${b} ${h.dstPort} ${vni}` : `${b} ${h.dstPort} ${a} ${h.srcPort} ${vni}`
     const out = this.appOut
-    out.records.length = 0
-    out.issues.length = 0
+    if (out.records.length > 0) out.records = []
+    if (out.issues.length > 0) out.issues = []
     this.tcpApps.segment({
       key, dir: forward ? 0 : 1, srcPort: h.srcPort, dstPort: h.dstPort, seq: h.seq, flags: h.flags,
       bytes, payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd, frame,

@@ -86,6 +86,8 @@ const HTTP_PORTS = new Set([80, 8080, 3128, 8000, 8888, 5985])
 export class TcpApplications {
   private readonly connections = new Map<string, Connection>()
   private readonly budget: StreamBudget
+  /** Ports worth building a connection key for: the applications' own, and those of connections found by content. */
+  private readonly ports = new Uint8Array(65536)
   /** Connections dropped from the table because it was full (oldest first). */
   evicted = 0
   /** Connections whose bytes did not hold the protocol their port or first bytes suggested. */
@@ -93,6 +95,7 @@ export class TcpApplications {
 
   constructor(budgetBytes = MAX_TCP_REASSEMBLY_BYTES) {
     this.budget = createStreamBudget(budgetBytes)
+    for (const p of [BGP_PORT, DNS_PORT, ...TLS_PORTS, ...HTTP_PORTS]) this.ports[p] = 1
   }
 
   segment(s: Segment, out: AppOutput): void {
@@ -105,6 +108,9 @@ export class TcpApplications {
       const parser = syn ? parserForPort(s.srcPort, s.dstPort) : this.chooseParser(s)
       if (!parser) return
       c = { parser, streams: [new StreamReassembler(this.budget), new StreamReassembler(this.budget)] }
+      // Its later segments (maybe without recognisable bytes) must pass mayFollow: remember its ports.
+      this.ports[s.srcPort] = 1
+      this.ports[s.dstPort] = 1
       if (this.connections.size >= MAX_TCP_CONNECTIONS) this.evictOldest()
       this.connections.set(s.key, c)
     }
@@ -134,6 +140,16 @@ export class TcpApplications {
     } else if ((s.flags & RST) !== 0 || (c.streams[0].ended && c.streams[1].ended) || ((s.flags & FIN) !== 0 && c.streams[1 - s.dir]!.ended)) {
       this.close(s.key, c)
     }
+  }
+
+  /**
+   * Cheap test, before any key is built: could this segment belong to a followed connection or
+   * start one? True for the applications' ports, for ports of connections recognised by their
+   * bytes (TLS or HTTP elsewhere), and for a payload that looks like a TLS record or HTTP.
+   */
+  mayFollow(srcPort: number, dstPort: number, bytes: Uint8Array, offset: number, end: number): boolean {
+    if (this.ports[srcPort] !== 0 || this.ports[dstPort] !== 0) return true
+    return end > offset && (tls.looksLikeTls(bytes, offset, end) || http.looksLikeHttp(bytes, offset, end))
   }
 
   /** Connections being followed now. */
