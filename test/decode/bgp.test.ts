@@ -4,7 +4,9 @@ import * as bgp from '../../src/decode/bgp.js'
 import { FrameDecoder } from '../../src/decode/frame.js'
 import { OK, type DecodeIssue } from '../../src/decode/issue.js'
 import * as limits from '../../src/decode/limits.js'
+import { concat, fromHex } from '../support/bytes.js'
 import { frameOf } from '../support/frames.js'
+import { seededRandom } from '../support/random.js'
 
 // ---------------------------------------------------------------------------------------------
 // Known bytes, from the shared captures (tshark -r <file> -x); offsets are from the first BGP byte.
@@ -747,7 +749,7 @@ describe('bgp: edge cases', () => {
   })
 
   it('never throws on mutated messages (seeded)', () => {
-    const rand = mulberry32(0xb69)
+    const rand = seededRandom(0xb69)
     const h = bgp.create()
     const sessions = [null, bgp.sessionFor({ as4: true }), bgp.sessionFor({ as4: false, addPath: [257, 513] }), bgp.createSession()]
     for (let n = 0; n < 4000; n++) {
@@ -839,32 +841,3 @@ describe('bgp: encode', () => {
     expect(update(decodeAt(old, 0, old.length, bgp.sessionFor({ as4: false })).rec).asPath).toEqual([65010, 4200000001])
   })
 })
-
-// ---------------------------------------------------------------------------------------------
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) { out.set(p, o); o += p.length }
-  return out
-}
-
-function fromHex(dump: string): Uint8Array {
-  const out: number[] = []
-  for (const line of dump.trim().split('\n')) {
-    for (const b of line.trim().replace(/^[0-9a-f]{4}\s{2}/, '').split(/\s+/)) if (b) out.push(parseInt(b, 16))
-  }
-  return Uint8Array.from(out)
-}
-
-/** mulberry32: a small seeded PRNG, so the fuzz sees the same inputs on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 
 import * as ethernet from '../../src/decode/ethernet.js'
 import { OK } from '../../src/decode/issue.js'
+import { fromHex } from '../support/bytes.js'
+import { fuzzInputs } from '../support/random.js'
 
 // Frame 1 of shared/pcaps/vlan-8021ad-qinq-arp.pcap: a QinQ-tagged ARP request, 64 bytes.
 //   0000  ff ff ff ff ff ff                  dst = broadcast
@@ -162,48 +164,3 @@ describe('ethernet.decode fuzz', () => {
     }
   })
 })
-
-// ---- helpers (inline so each test file stands alone) ----
-
-/** Bytes from a hexdump: whitespace-separated byte pairs; a leading "0000 " offset column is skipped. */
-function fromHex(dump: string): Uint8Array {
-  const out: number[] = []
-  for (const line of dump.trim().split('\n')) {
-    for (const b of line.trim().replace(/^[0-9a-f]{4}\s{2}/, '').split(/\s+/)) if (b) out.push(parseInt(b, 16))
-  }
-  return Uint8Array.from(out)
-}
-
-/** mulberry32: a small seeded PRNG, so the fuzz sees the same inputs on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/**
- * `count` seeded inputs: every other one random bytes, the rest `base` with a
- * few bytes overwritten; each with a random offset and end inside the buffer.
- */
-function* fuzzInputs(seed: number, base: Uint8Array, count: number): Generator<[Uint8Array, number, number]> {
-  const rand = mulberry32(seed)
-  const int = (n: number) => Math.floor(rand() * n)
-  for (let n = 0; n < count; n++) {
-    let bytes: Uint8Array
-    if (n % 2 === 0) {
-      bytes = new Uint8Array(int(base.length * 2 + 1))
-      for (let i = 0; i < bytes.length; i++) bytes[i] = int(256)
-    } else {
-      bytes = base.slice(0, int(base.length + 1))
-      for (let k = int(4); k >= 0 && bytes.length > 0; k--) bytes[int(bytes.length)] = int(256)
-    }
-    const offset = int(Math.min(bytes.length, 8) + 1)
-    const end = offset + int(bytes.length - offset + 1)
-    yield [bytes, offset, end]
-  }
-}

@@ -23,3 +23,26 @@ export function mutate(input: Uint8Array, rnd: () => number): Uint8Array {
     default: return b.subarray(0, at)
   }
 }
+
+/**
+ * `count` seeded inputs for a no-throw fuzz of one decoder: every other one random bytes (up to
+ * twice `base`'s length), the rest a prefix of `base` with up to four bytes overwritten; each with a
+ * random offset (at most 8) and end inside the buffer, as `[bytes, offset, end]`.
+ */
+export function* fuzzInputs(seed: number, base: Uint8Array, count: number): Generator<[Uint8Array, number, number]> {
+  const rand = seededRandom(seed)
+  const int = (n: number) => Math.floor(rand() * n)
+  for (let n = 0; n < count; n++) {
+    let bytes: Uint8Array
+    if (n % 2 === 0) {
+      bytes = new Uint8Array(int(base.length * 2 + 1))
+      for (let i = 0; i < bytes.length; i++) bytes[i] = int(256)
+    } else {
+      bytes = base.slice(0, int(base.length + 1))
+      for (let k = int(4); k >= 0 && bytes.length > 0; k--) bytes[int(bytes.length)] = int(256)
+    }
+    const offset = int(Math.min(bytes.length, 8) + 1)
+    const end = offset + int(bytes.length - offset + 1)
+    yield [bytes, offset, end]
+  }
+}
