@@ -104,6 +104,8 @@ export const GENEVE_PORT = 6081
 export interface PortConfig {
   /** UDP ports carrying VXLAN (default 4789 and 8472); a policy may add more. */
   vxlanPorts?: readonly number[]
+  /** Decode applications (DNS, NTP, BGP, TLS, HTTP; default true). Off for flow-only work: tunnels and L2-L4 only. */
+  applications?: boolean
 }
 
 /**
@@ -115,9 +117,11 @@ export class UdpPorts {
 
   constructor(config: PortConfig = {}) {
     this.table[GENEVE_PORT] = Layer.Geneve
-    this.table[123] = Layer.Ntp
-    this.table[53] = Layer.Dns
-    this.table[5353] = Layer.Dns // mDNS has DNS's format (contract: decoded as dns)
+    if (config.applications !== false) {
+      this.table[123] = Layer.Ntp
+      this.table[53] = Layer.Dns
+      this.table[5353] = Layer.Dns // mDNS has DNS's format (contract: decoded as dns)
+    }
     for (const p of config.vxlanPorts ?? DEFAULT_VXLAN_PORTS) this.table[p & 0xffff] = Layer.Vxlan
   }
 

@@ -126,8 +126,11 @@ export class FrameDecoder {
   readonly tcpApps = new TcpApplications()
   private readonly appOut: AppOutput = { records: [], issues: [] }
 
+  private readonly applications: boolean
+
   constructor(config: PortConfig = {}) {
     this.udpPorts = new UdpPorts(config)
+    this.applications = config.applications !== false
   }
 
   decode(frame: Frame): DecodedFrame {
@@ -400,7 +403,7 @@ export class FrameDecoder {
             s.layers.push({ kind: Layer.Tcp, h, quoted })
             offset = h.payloadOffset
             end = h.payloadEnd
-            if (!quoted && innerIp) this.streamSegment(frame.frameNumber, innerIp, vni, h, bytes, s)
+            if (!quoted && innerIp && this.applications) this.streamSegment(frame.frameNumber, innerIp, vni, h, bytes, s)
           }
           break
         }
