@@ -19,6 +19,8 @@ import {
   MAX_FRAGMENT_DATAGRAMS,
   MAX_FRAGMENTS_PER_DATAGRAM,
 } from '../../src/decode/limits.js'
+import { fromHex } from '../support/bytes.js'
+import { seededRandom } from '../support/random.js'
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: a fragment is its key bytes (source and destination address) followed by its payload.
@@ -83,13 +85,6 @@ function pattern(len: number, seed = 0): Uint8Array {
 function complete(r: FragmentResult): Extract<FragmentResult, { status: 'complete' }> {
   if (r.status !== 'complete') throw new Error(`expected complete, got ${JSON.stringify(r)}`)
   return r
-}
-
-function hexToBytes(h: string): Uint8Array {
-  const s = h.replace(/\s+/g, '')
-  const out = new Uint8Array(s.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16)
-  return out
 }
 
 const HELD = { status: 'held' }
@@ -568,8 +563,8 @@ const TSHARK_REASSEMBLED =
 
 /** Decode the IPv4 header fields the frame loop would pass (header bytes are real, from xxd). */
 function ipv4Fragment(ipHex: string, payloadHex: string, frame: number): FragmentInput {
-  const ip = hexToBytes(ipHex)
-  const payload = hexToBytes(payloadHex)
+  const ip = fromHex(ipHex)
+  const payload = fromHex(payloadHex)
   const bytes = new Uint8Array(ip.length + payload.length)
   bytes.set(ip, 0)
   bytes.set(payload, ip.length)
@@ -599,7 +594,7 @@ describe('Defragmenter: the overlapping-fragment capture, as tshark reassembles 
     const results = CAPTURE_FRAMES.map((c) => d.add(ipv4Fragment(c.ip, c.payload, c.frame)))
     expect(results.slice(0, 3)).toEqual([HELD, HELD, HELD])
     const r = complete(results[3]!)
-    expect(r.payload).toEqual(hexToBytes(TSHARK_REASSEMBLED))
+    expect(r.payload).toEqual(fromHex(TSHARK_REASSEMBLED))
     expect(r.payload.length).toBe(89)
     expect(r.protocol).toBe(6)
     expect(r.frames).toEqual([2, 5, 3, 4])
@@ -612,7 +607,7 @@ describe('Defragmenter: the overlapping-fragment capture, as tshark reassembles 
     expect(p.length - (p[12]! >> 4) * 4).toBe(69)
     // Not "first received wins": frame 3 (first at 48..71) lost to frame 5 (lower offset).
     expect(new TextDecoder().decode(p.subarray(20))).toBe('GET /msadc/..%2f../..%2f../.RKNWUrdooM+WskO2IiALQTI\0d.exe?/c+dir+c:\\\n')
-    expect(p.subarray(48, 72)).not.toEqual(hexToBytes(CAPTURE_FRAMES[1]!.payload))
+    expect(p.subarray(48, 72)).not.toEqual(fromHex(CAPTURE_FRAMES[1]!.payload))
   })
 
   it('gives the same bytes whatever order the four fragments arrive in', () => {
@@ -625,7 +620,7 @@ describe('Defragmenter: the overlapping-fragment capture, as tshark reassembles 
       // Bytes 48..71 come from the lowest offset that covers them (frame 5) in every order. When
       // frame 3 comes after the other three, the datagram is complete without it.
       expect(done).toHaveLength(1)
-      expect(complete(done[0]!).payload).toEqual(hexToBytes(TSHARK_REASSEMBLED))
+      expect(complete(done[0]!).payload).toEqual(fromHex(TSHARK_REASSEMBLED))
     }
   })
 })
@@ -750,21 +745,9 @@ describe.skipIf(!HAVE)('Defragmenter: agrees with tshark on the shared captures'
 
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 function fuzz(seed: number, count: number, limits: Partial<DefragLimits>): void {
   const lim = { ...DEFAULT_LIMITS, ...limits }
-  const rand = rng(seed)
+  const rand = seededRandom(seed)
   const pick = (n: number): number => Math.floor(rand() * n)
   const d = new Defragmenter(limits)
   const buf = pattern(70_000, seed)

@@ -3,13 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { OK, type Decoded, type DecodeIssue, type LenSource } from '../../src/decode/issue.js'
 import type { TcpOptionsRecord } from '../../src/decode/record.js'
 import * as tcp from '../../src/decode/tcp.js'
-
-function fromHex(s: string): Uint8Array {
-  const clean = s.replace(/[^0-9a-f]/gi, '')
-  const out = new Uint8Array(clean.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16)
-  return out
-}
+import { fromHex } from '../support/bytes.js'
+import { seededRandom } from '../support/random.js'
 
 function decodeAt(
   bytes: Uint8Array, offset: number, end = bytes.length, endSource: LenSource = 'capture',
@@ -307,7 +302,7 @@ describe('tcp.encode', () => {
 
 describe('tcp.decode: no-throw fuzz', () => {
   it('never throws on mutated and random input, and every issue lies inside the buffer', () => {
-    const random = mulberry32(0x54435000)
+    const random = seededRandom(0x54435000)
     const bases: Array<[Uint8Array, number]> = [[SYN_SLL, 36], [ACK_SLL, 36], [MD5_SYN, 34], [SYNACK_PADDED, 34]]
     const header = tcp.create()
     const failures: string[] = []
@@ -347,15 +342,3 @@ describe('tcp.decode: no-throw fuzz', () => {
     expect(failures).toEqual([])
   })
 })
-
-/** Small seeded PRNG (mulberry32): the same sequence on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

@@ -8,13 +8,12 @@ import * as geneve from '../../src/decode/geneve.js'
 import * as gre from '../../src/decode/gre.js'
 import { OK } from '../../src/decode/issue.js'
 import * as vxlan from '../../src/decode/vxlan.js'
-
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)))
+import { fromHex } from '../support/bytes.js'
 
 describe('vxlan', () => {
   // vxlan-vni100-icmp-arp.pcap frame 1, from the UDP payload:
   //   08 00 00 00 00 00 64 00 | 00 30 88 01 ...   flags=0x08 (I), VNI=100, then the inner Ethernet frame
-  const BYTES = hex('0800000000006400 0030880100020016')
+  const BYTES = fromHex('0800000000006400 0030880100020016')
 
   it('reads the flags byte and the VNI', () => {
     const h = vxlan.create()
@@ -45,12 +44,12 @@ describe('vxlan', () => {
 
 describe('gre', () => {
   // gre-ipv4-inner-ntp-ssh-icmp.pcap frame 1 at byte 34: 00 00 08 00 = no options, IPv4 follows.
-  const PLAIN = hex('00000800 4500')
+  const PLAIN = fromHex('00000800 4500')
   // pcap-big-endian-pptp-gre.pcap first GRE frame at byte 34:
   //   30 01 88 0b | 00 30 00 00 | 00 00 00 00 | ff 03 c0 21   K+S, version 1, PPP; key = length 0x30 << 16 | call id 0; seq 0
-  const PPTP = hex('3001880b 00300000 00000000 ff03c021')
+  const PPTP = fromHex('3001880b 00300000 00000000 ff03c021')
   // vxlan-inside-gre-erspan-http.pcap frame 1 at byte 34: 10 00 88 be | 00 00 00 00  S set (type II ERSPAN), seq 0
-  const ERSPAN_GRE = hex('100088be 00000000 10000014 00000001')
+  const ERSPAN_GRE = fromHex('100088be 00000000 10000014 00000001')
 
   it('reads a plain header', () => {
     const h = gre.create()
@@ -91,7 +90,7 @@ describe('gre', () => {
     ['version 2', '0002 0800', 'version', 2],
     ['RFC 1701 routing', '4000 0800', 'routing', 1],
   ])('rejects %s', (_what, bytes, field, value) => {
-    expect(gre.decode(hex(bytes), 0, 4, gre.create())).toMatchObject({ ok: false, kind: 'malformed', layer: 'gre', field, value })
+    expect(gre.decode(fromHex(bytes), 0, 4, gre.create())).toMatchObject({ ok: false, kind: 'malformed', layer: 'gre', field, value })
   })
 
   it('round-trips every optional field at a non-zero offset', () => {
@@ -106,7 +105,7 @@ describe('gre', () => {
 
 describe('geneve', () => {
   // vxlan-inside-geneve-inner-dns-snaplen176.pcap frame 1 at byte 42: 00 00 08 00 | 00 10 92 00 -> IPv4, VNI 4242, no options
-  const BYTES = hex('00000800 00109200 4500')
+  const BYTES = fromHex('00000800 00109200 4500')
 
   it('reads the fixed header', () => {
     const h = geneve.create()
@@ -127,13 +126,13 @@ describe('geneve', () => {
   })
 
   it('rejects an unknown version (RFC 8926 §3.4)', () => {
-    expect(geneve.decode(hex('40000800 00000100'), 0, 8, geneve.create())).toMatchObject({ kind: 'malformed', field: 'version', value: 1 })
+    expect(geneve.decode(fromHex('40000800 00000100'), 0, 8, geneve.create())).toMatchObject({ kind: 'malformed', field: 'version', value: 1 })
   })
 })
 
 describe('erspan', () => {
   // vxlan-inside-gre-erspan-http.pcap frame 1 at byte 42: 10 00 00 14 | 00 00 00 01 -> ver 1 (type II), VLAN 0, session 20
-  const BYTES = hex('10000014 00000001 ffddffff')
+  const BYTES = fromHex('10000014 00000001 ffddffff')
 
   it('reads a type II header', () => {
     const h = erspan.create()
