@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import * as arp from '../../src/decode/arp.js'
 import { OK } from '../../src/decode/issue.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { fuzzInputs } from '../support/random.js'
 
 // Frame 1 of shared/pcaps/vlan-8021ad-qinq-arp.pcap (64 bytes): Ethernet + two tags, then
@@ -38,11 +39,7 @@ const RARP = fromHex(`
   0010  02 01 00 00 00 00 00 00 c0 00 02 02
 `)
 
-function decodeAt(bytes: Uint8Array, offset = 0, end = bytes.length) {
-  const header = arp.create()
-  const result = arp.decode(bytes, offset, end, header)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(arp)
 
 describe('arp.decode', () => {
   it('reads every field of a real ARP request', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import * as ethernet from '../../src/decode/ethernet.js'
 import { OK } from '../../src/decode/issue.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { fuzzInputs } from '../support/random.js'
 
 // Frame 1 of shared/pcaps/vlan-8021ad-qinq-arp.pcap: a QinQ-tagged ARP request, 64 bytes.
@@ -27,11 +28,7 @@ const SNAPLEN_8 = fromHex('00 26 88 e7 8d 81 a8 20')
 const STP_8023 = new Uint8Array(60)
 STP_8023.set(fromHex('01 80 c2 00 00 00 00 1b 21 3a 4f 5e 00 26 42 42 03'))
 
-function decodeAt(bytes: Uint8Array, offset = 0, end = bytes.length) {
-  const header = ethernet.create()
-  const result = ethernet.decode(bytes, offset, end, header)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(ethernet)
 
 describe('ethernet.decode', () => {
   it('reads both addresses and the type of a real QinQ frame', () => {

@@ -4,6 +4,7 @@ import * as http from '../../src/decode/http.js'
 import { OK } from '../../src/decode/issue.js'
 import { MAX_HTTP_HEADERS, MAX_HTTP_HEADER_BYTES, MAX_HTTP_METHOD_LEN } from '../../src/decode/limits.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { fuzzInputs } from '../support/random.js'
 
 // vlan-triple-tagged-http.pcap frame 4 (VLANs 30/20/10, TCP payload at frame offset 0x4e): wget's request.
@@ -61,11 +62,7 @@ const ARKIME_RESPONSE = fromHex(`
 
 const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff)
 
-function decodeAt(bytes: Uint8Array, offset = 0, end = bytes.length) {
-  const header = http.create()
-  const result = http.decode(bytes, offset, end, header)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(http)
 
 describe('http.decode: real heads', () => {
   it("reads wget's request", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import * as icmp from '../../src/decode/icmp.js'
 import { OK } from '../../src/decode/issue.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { fuzzInputs } from '../support/random.js'
 
 // Frame 34 of shared/pcaps/gre-ipv4-inner-ntp-ssh-icmp.pcap (127 bytes): Ethernet, IPv4, GRE,
@@ -32,11 +33,7 @@ const ECHO_REQUEST = fromHex(`
   e2 4e 0d 00 00 00 00 00
 `)
 
-function decodeAt(bytes: Uint8Array, offset = 0, end = bytes.length) {
-  const header = icmp.create()
-  const result = icmp.decode(bytes, offset, end, header)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(icmp)
 
 describe('icmp.decode', () => {
   it('reads a real port unreachable and marks it as quoting a datagram', () => {

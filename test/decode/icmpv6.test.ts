@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import * as icmpv6 from '../../src/decode/icmpv6.js'
 import { OK } from '../../src/decode/issue.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { fuzzInputs } from '../support/random.js'
 
 // Frame 83 of shared/pcaps/ipv6-dns-ssh-icmpv6-mixed.pcap (122 bytes): Ethernet, IPv6
@@ -28,11 +29,7 @@ const ICMPV6_AT = 0x36
 //   80 00 a8 d7 00 09 00 01 | f8 bd f9 62 00 00 00 00
 const ECHO_REQUEST = fromHex('80 00 a8 d7 00 09 00 01 f8 bd f9 62 00 00 00 00')
 
-function decodeAt(bytes: Uint8Array, offset = 0, end = bytes.length) {
-  const header = icmpv6.create()
-  const result = icmpv6.decode(bytes, offset, end, header)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(icmpv6)
 
 describe('icmpv6.decode', () => {
   it('reads a real time exceeded and marks it as quoting a packet', () => {

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest'
 
-import { OK, type Decoded, type DecodeIssue, type LenSource } from '../../src/decode/issue.js'
+import { OK, type Decoded, type DecodeIssue } from '../../src/decode/issue.js'
 import * as ipv4 from '../../src/decode/ipv4.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { seededRandom } from '../support/random.js'
 
-function decodeAt(
-  bytes: Uint8Array, offset: number, end = bytes.length, endSource: LenSource = 'capture',
-): { result: Decoded; header: ipv4.Header } {
-  const header = ipv4.create()
-  const result = ipv4.decode(bytes, offset, end, header, endSource)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(ipv4)
 
 // ipv4-fragments-overlapping-tcp.pcap frame 5 (82 bytes, Ethernet): a middle fragment of a TCP segment.
 //   0000  00 01 30 24 9d 00 00 b0 d0 e4 13 11 08 00        Ethernet, type 0x0800

@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest'
 
-import { OK, type Decoded, type DecodeIssue, type LenSource } from '../../src/decode/issue.js'
+import { OK, type Decoded, type DecodeIssue } from '../../src/decode/issue.js'
 import * as ipv6 from '../../src/decode/ipv6.js'
 import { MAX_IPV6_EXT_HEADERS } from '../../src/decode/limits.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { seededRandom } from '../support/random.js'
 
-function decodeAt(
-  bytes: Uint8Array, offset: number, end = bytes.length, endSource: LenSource = 'capture',
-): { result: Decoded; header: ipv6.Header } {
-  const header = ipv6.create()
-  const result = ipv6.decode(bytes, offset, end, header, endSource)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(ipv6)
 
 // ipv6-hbh-routing0-udp-dns.pcap frame 1 (113 bytes, Ethernet): hop-by-hop, routing type 0, UDP.
 //   0000  ff ff ff ff ff ff 00 00 00 00 00 00 86 dd        Ethernet, type 0x86dd

@@ -4,6 +4,7 @@ import { OK } from '../../src/decode/issue.js'
 import { MAX_NTP_EXTENSION_FIELDS } from '../../src/decode/limits.js'
 import * as ntp from '../../src/decode/ntp.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { fuzzInputs } from '../support/random.js'
 
 // The UDP payloads below are byte for byte from the shared captures (`tshark -r <file> -x`),
@@ -97,11 +98,7 @@ const PRIVATE_RESPONSE = fromHex(`
   0020  00 00 15 95 00 00 00 00 00 00 65 0a
 `)
 
-function decodeAt(bytes: Uint8Array, offset = 0, end = bytes.length) {
-  const header = ntp.create()
-  const result = ntp.decode(bytes, offset, end, header)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(ntp)
 
 describe('ntp.decode: real messages', () => {
   it('reads a v4 client request with a SHA-1 MAC', () => {

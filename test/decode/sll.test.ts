@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { OK } from '../../src/decode/issue.js'
 import * as sll from '../../src/decode/sll.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { fuzzInputs } from '../support/random.js'
 
 // Frame 1 of shared/pcaps/bgp-role-capability-open-updates-sll.pcapng, first 20 bytes:
@@ -32,11 +33,7 @@ const STALE_ADDRESS = fromHex(`
   0010  45 00 00 4a
 `)
 
-function decodeAt(bytes: Uint8Array, offset = 0, end = bytes.length) {
-  const header = sll.create()
-  const result = sll.decode(bytes, offset, end, header)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(sll)
 
 describe('sll.decode', () => {
   it('reads every field of a real outgoing Ethernet packet', () => {

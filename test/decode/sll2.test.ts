@@ -4,6 +4,7 @@ import { OK } from '../../src/decode/issue.js'
 import * as sll from '../../src/decode/sll.js'
 import * as sll2 from '../../src/decode/sll2.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { fuzzInputs } from '../support/random.js'
 
 // Frame 5 of shared/pcaps/linktype-sll2-icmp-icmpv6-arp.pcap: an outgoing ARP request, 48 bytes.
@@ -29,11 +30,7 @@ const LOOPBACK_ICMPV6 = fromHex(`
   0010  00 00 00 00 60 05 c2 e4
 `)
 
-function decodeAt(bytes: Uint8Array, offset = 0, end = bytes.length) {
-  const header = sll2.create()
-  const result = sll2.decode(bytes, offset, end, header)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(sll2)
 
 describe('sll2.decode', () => {
   it('reads every field of a real outgoing ARP packet', () => {

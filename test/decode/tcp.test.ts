@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest'
 
-import { OK, type Decoded, type DecodeIssue, type LenSource } from '../../src/decode/issue.js'
+import { OK, type Decoded, type DecodeIssue } from '../../src/decode/issue.js'
 import type { TcpOptionsRecord } from '../../src/decode/record.js'
 import * as tcp from '../../src/decode/tcp.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { seededRandom } from '../support/random.js'
 
-function decodeAt(
-  bytes: Uint8Array, offset: number, end = bytes.length, endSource: LenSource = 'capture',
-): { result: Decoded; header: tcp.Header } {
-  const header = tcp.create()
-  const result = tcp.decode(bytes, offset, end, header, endSource)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(tcp)
 
 // linktype-sll-nsec-magic-tcp-handshake.pcap frame 1 (76 bytes, Linux SLL + IPv4): a Linux SYN.
 //   0000  00 04 02 00 ... 08 00 | 45 00 00 3c ... (SLL 16 bytes, IPv4 20 bytes, total length 60)

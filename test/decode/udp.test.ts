@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { OK } from '../../src/decode/issue.js'
 import * as udp from '../../src/decode/udp.js'
 import { fromHex } from '../support/bytes.js'
+import { layerDecodeAt } from '../support/layer.js'
 import { fuzzInputs } from '../support/random.js'
 
 // A DNS query over IPv4, frame 1 of shared/pcaps/dns-udp-a-ns-aaaa-edns-cookie.pcap
@@ -35,11 +36,7 @@ const CUT = fromHex(`
 //   sport=48896 dport=53 len=12 csum=0x124d | payload
 const SMALL = fromHex('bf 00 00 35 00 0c 12 4d aa 00 00 ff')
 
-function decodeAt(bytes: Uint8Array, offset = 0, end = bytes.length) {
-  const header = udp.create()
-  const result = udp.decode(bytes, offset, end, header)
-  return { result, header }
-}
+const decodeAt = layerDecodeAt(udp)
 
 describe('udp.decode', () => {
   it('reads every field of a real DNS query datagram', () => {
