@@ -11,6 +11,7 @@ import { createFrame, type Frame } from '../../src/capture/frame.js'
 import { createParser, openCapture } from '../../src/capture/open.js'
 import { MAX_CAPTURE_WARNINGS, MAX_RECORD_BYTES } from '../../src/decode/limits.js'
 import { PcapngBuilder, payload, pcapFile, tsUnits } from '../support/capture-builder.js'
+import { seededRandom } from '../support/random.js'
 
 const SEEDS: Record<string, Uint8Array> = {
   pcap: pcapFile([{ data: payload(60), tsSec: 1, tsFrac: 2 }, { data: payload(300, 1), origlen: 900 }, { data: payload(14, 2) }], { endian: 'be' }),
@@ -19,17 +20,6 @@ const SEEDS: Record<string, Uint8Array> = {
     .epb({ ts: tsUnits(1_767_663_089, 5, 9), data: payload(100) }).spb({ data: payload(200, 4) }).custom().isb()
     .shb({ endian: 'be' }).idb({ tsresol: 0x80 | 24 }).pb({ ts: 77n, data: payload(33) }).dsb().epb({ data: payload(7) })
     .build(),
-}
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0
-    let t = seed
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const EDGE = [0, 1, 7, 11, 12, 16, 0x7fffffff, 0xffffffff, 0xfffffffc, MAX_RECORD_BYTES, MAX_RECORD_BYTES + 1, 16 * 1024 * 1024 + 4]
@@ -85,7 +75,7 @@ function run(bytes: Uint8Array, r: () => number): { frames: Frame[]; warnings: n
 describe('capture parsers under mutation (seeded, bounded)', () => {
   for (const [name, seedFile] of Object.entries(SEEDS)) {
     it(`${name}: 1500 mutants never throw past the header, output bounded by the input`, () => {
-      const r = rng(0xc0ffee ^ seedFile.length)
+      const r = seededRandom(0xc0ffee ^ seedFile.length)
       let read = 0
       for (let i = 0; i < 1500; i++) {
         const bytes = mutate(seedFile, r)
@@ -108,7 +98,7 @@ describe('capture parsers under mutation (seeded, bounded)', () => {
   }
 
   it('openCapture on gzip-compressed mutants cut anywhere: frames or CaptureError, never another exception', async () => {
-    const r = rng(7)
+    const r = seededRandom(7)
     for (let i = 0; i < 150; i++) {
       const names = Object.keys(SEEDS)
       const gz = gzipSync(mutate(SEEDS[names[i % names.length]!]!, r))

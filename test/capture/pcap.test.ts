@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CaptureError } from '../../src/capture/errors.js'
 import { PcapParser } from '../../src/capture/pcap.js'
 import { MAX_RECORD_BYTES } from '../../src/decode/limits.js'
-import { concat, parseCapture, payload, pcapFile, pcapHeader, pcapRecord, type PcapOptions } from '../support/capture-builder.js'
+import { catchError, concat, parseCapture, payload, pcapFile, pcapHeader, pcapRecord, type PcapOptions } from '../support/capture-builder.js'
 
 const A = payload(60, 1)
 const B = payload(1514, 2)
@@ -139,13 +139,3 @@ describe('PcapParser: bad files', () => {
     expect(() => parser.parseHeader()).toThrow(CaptureError)
   })
 })
-
-function catchError(f: () => unknown): CaptureError {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof CaptureError) return e
-    throw e
-  }
-  throw new Error('expected a CaptureError')
-}

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { CaptureError } from '../../src/capture/errors.js'
 import { createFrame } from '../../src/capture/frame.js'
 import { resolution, toSecNsec, type PcapngParser } from '../../src/capture/pcapng.js'
 import { MAX_BLOCK_BYTES, MAX_INTERFACES, MAX_RECORD_BYTES } from '../../src/decode/limits.js'
-import { BlockType, Opt, PcapngBuilder, concat, parseCapture, payload, tsUnits, type Endian } from '../support/capture-builder.js'
+import { BlockType, Opt, PcapngBuilder, catchError, concat, parseCapture, payload, tsUnits, type Endian } from '../support/capture-builder.js'
 
 const A = payload(60, 1)
 const B = payload(342, 2)
@@ -236,13 +235,3 @@ describe('pcapng toSecNsec', () => {
     expect(Number(t) % 1e9).not.toBe(500_330_493) // why the BigInt path exists
   })
 })
-
-function catchError(f: () => unknown): CaptureError {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof CaptureError) return e
-    throw e
-  }
-  throw new Error('expected a CaptureError')
-}

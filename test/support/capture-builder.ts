@@ -4,7 +4,7 @@
  */
 import { createParser } from '../../src/capture/open.js'
 import type { CaptureParser } from '../../src/capture/open.js'
-import type { CaptureWarning } from '../../src/capture/errors.js'
+import { CaptureError, type CaptureWarning } from '../../src/capture/errors.js'
 import { createFrame, type Frame } from '../../src/capture/frame.js'
 
 export * from '../../src/capture/writer.js'
@@ -45,4 +45,15 @@ function range(from: number, to: number, step: number): number[] {
   const out: number[] = []
   for (let i = from; i < to; i += step) out.push(i)
   return out
+}
+
+/** The CaptureError that `f` throws; anything else it throws is rethrown, and throwing nothing fails. */
+export function catchError(f: () => unknown): CaptureError {
+  try {
+    f()
+  } catch (e) {
+    if (e instanceof CaptureError) return e
+    throw e
+  }
+  throw new Error('expected a CaptureError')
 }
