@@ -1,0 +1,187 @@
+/**
+ * Which shard (worker) a frame belongs to. Every worker runs the whole single-threaded analyzer
+ * on its shard, so everything that one flow's state depends on must land on one shard:
+ *
+ *   - both directions of a flow (A->B and B->A),
+ *   - every fragment of an IP datagram (only the first carries ports; the defragmenter of the
+ *     worker needs all of them),
+ *   - ICMP errors about a flow (the flow they quote counts them),
+ *   - everything inside one tunnel segment that has the same inner addresses.
+ *
+ * The rule: decode to L4 (FrameDecoder with applications off: L2-L4 and tunnels, cheap) and hash
+ *
+ *   the innermost non-quoted IP address pair, order-independent, plus the innermost VNI
+ *   (VXLAN/Geneve VNI, NVGRE VSID); when an IP layer completed a reassembled datagram, that
+ *   layer's pair (the one its fragments carried), not what the datagram holds;
+ *   for an ICMP/ICMPv6 error, the pair of the datagram it QUOTES instead.
+ *   Frames with no IP header at all (ARP, LLDP, STP, undecodable) go to shard 0.
+ *
+ * Addresses only, no ports: non-first fragments carry no ports, and an ICMP error may quote too
+ * few bytes for them, so a key with ports would split those from their flow. The cost is load
+ * balance: all flows between one pair of hosts share a shard, so one busy host pair (a backup
+ * job, two VTEPs whose tunnel is not decoded) cannot be spread over workers. Keying tunnelled
+ * traffic by the inner pair is what keeps a few VTEPs from putting everything on one shard.
+ * Stopping at a reassembled layer keeps a fragmented tunnel packet on its fragments' shard;
+ * its inner flow may then appear on two shards (the rare case of a fragmented outer datagram),
+ * which a merge by flow key absorbs.
+ *
+ * The main thread's decoder sees every frame, so its defragmenter completes the same datagrams
+ * the worker's will (all fragments of one datagram go to the same worker).
+ */
+import type { Frame } from '../capture/frame.js'
+import { Layer, type PortConfig } from '../decode/dispatch.js'
+import { FrameDecoder, type DecodedFrame, type DecodedLayer } from '../decode/frame.js'
+import * as gre from '../decode/gre.js'
+
+type IpLayer = Extract<DecodedLayer, { reassembled: boolean }>
+
+/** The part of a decoded frame that names its flow. */
+export interface FlowView {
+  /** The IP header that names the flow (see the rule above), or null when the frame has none. */
+  ip: IpLayer | null
+  /** The TCP/UDP/ICMP/ICMPv6 layer right after `ip`, when it was decoded. */
+  l4: DecodedLayer | null
+  /** The VNI/VSID of the innermost tunnel around `ip`; -1 outside tunnels. */
+  vni: number
+  /** True when `ip` is the datagram quoted by an ICMP error (the frame is about that flow). */
+  quoted: boolean
+  /** The ICMP/ICMPv6 error layer when `quoted`. */
+  error: DecodedLayer | null
+}
+
+export function createFlowView(): FlowView {
+  return { ip: null, l4: null, vni: -1, quoted: false, error: null }
+}
+
+/** Fills `out` from a decoded frame (layers in wire order). */
+export function flowView(d: DecodedFrame, out: FlowView): FlowView {
+  out.ip = null
+  out.l4 = null
+  out.vni = -1
+  out.quoted = false
+  out.error = null
+  let vni = -1
+  let error: DecodedLayer | null = null
+  const layers = d.layers
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i]!
+    switch (l.kind) {
+      case Layer.Vxlan:
+      case Layer.Geneve:
+        if (!l.quoted) vni = l.h.vni
+        break
+      case Layer.Gre:
+        if (!l.quoted && gre.isNvgre(l.h)) vni = Math.floor(l.h.key! / 256)
+        break
+      case Layer.Icmp:
+      case Layer.Icmpv6:
+        if (!l.quoted) error = l
+        break
+      case Layer.Ipv4:
+      case Layer.Ipv6: {
+        if (l.quoted) {
+          // The first quoted IP header: the datagram the error is about.
+          if (!out.quoted) {
+            out.ip = l
+            out.vni = vni
+            out.quoted = true
+            out.error = error
+            out.l4 = transportAfter(layers, i, true)
+          }
+          break
+        }
+        out.ip = l
+        out.vni = vni
+        out.l4 = transportAfter(layers, i, false)
+        if (l.reassembled) return out
+        break
+      }
+      default:
+        break
+    }
+  }
+  return out
+}
+
+function transportAfter(layers: readonly DecodedLayer[], i: number, quoted: boolean): DecodedLayer | null {
+  const next = layers[i + 1]
+  if (!next || next.quoted !== quoted) return null
+  const k = next.kind
+  return k === Layer.Tcp || k === Layer.Udp || k === Layer.Icmp || k === Layer.Icmpv6 ? next : null
+}
+
+// MurmurHash3's 32-bit mixing steps (public domain): cheap, and every input bit reaches every output bit.
+export function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51)
+  k = (k << 15) | (k >>> 17)
+  k = Math.imul(k, 0x1b873593)
+  h ^= k
+  h = (h << 13) | (h >>> 19)
+  return (Math.imul(h, 5) + 0xe6546b64) | 0
+}
+
+/** MurmurHash3's finalizer: an unsigned 32-bit result. */
+export function fmix(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+function word(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
+}
+
+/** -1, 0 or 1 as 16-byte addresses compare. */
+function compare16(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < 16; i++) {
+    if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1
+  }
+  return 0
+}
+
+/** The symmetric 32-bit hash of a flow view: equal for both directions; 0 when there is no IP. */
+export function flowHash(v: FlowView): number {
+  const ip = v.ip
+  if (!ip) return 0
+  let h: number
+  if (ip.kind === Layer.Ipv4) {
+    const a = ip.h.src
+    const b = ip.h.dst
+    h = mix(mix(4, a < b ? a : b), a < b ? b : a)
+  } else {
+    const swap = compare16(ip.h.src, ip.h.dst) > 0
+    const lo = swap ? ip.h.dst : ip.h.src
+    const hi = swap ? ip.h.src : ip.h.dst
+    h = 6
+    for (let o = 0; o < 16; o += 4) h = mix(h, word(lo, o))
+    for (let o = 0; o < 16; o += 4) h = mix(h, word(hi, o))
+  }
+  return fmix(mix(h, v.vni + 1))
+}
+
+/** Frames to shards by the rule above. One Router per run; it keeps the decoder's fragment state. */
+export class Router {
+  readonly shards: number
+  private readonly decoder: FrameDecoder
+  private readonly view = createFlowView()
+
+  constructor(shards: number, ports: Pick<PortConfig, 'vxlanPorts'> = {}) {
+    if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, not ${shards}`)
+    this.shards = shards
+    this.decoder = new FrameDecoder({ ...ports, applications: false })
+  }
+
+  /** The frame's symmetric flow hash (0 for frames without IP). */
+  hash(frame: Frame): number {
+    return flowHash(flowView(this.decoder.decode(frame), this.view))
+  }
+
+  /** 0..shards-1. With one shard nothing is decoded. */
+  shardOf(frame: Frame): number {
+    if (this.shards === 1) return 0
+    return this.hash(frame) % this.shards
+  }
+}

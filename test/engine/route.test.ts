@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest'
+import { createFrame, type Frame } from '../../src/capture/frame.js'
+import { Router } from '../../src/engine/route.js'
+import { packet } from '../../src/samples/packet.js'
+import { seededRandom } from '../support/random.js'
+
+let n = 0
+function frame(bytes: Uint8Array): Frame {
+  const f = createFrame()
+  f.frameNumber = ++n
+  f.bytes = bytes
+  f.caplen = f.origlen = bytes.length
+  f.linkType = 1
+  return f
+}
+
+const v4 = (src: string, dst: string) => packet().eth().ipv4(src, dst)
+const data = (len: number) => new Uint8Array(len).fill(7)
+
+describe('Router.hash', () => {
+  it('is the same for both directions of TCP, UDP and IPv6 flows, and differs between pairs', () => {
+    const r = new Router(8)
+    const ab = r.hash(frame(v4('10.0.0.1', '10.0.0.2').tcp(40000, 443).build()))
+    expect(r.hash(frame(v4('10.0.0.2', '10.0.0.1').tcp(443, 40000).build()))).toBe(ab)
+    expect(r.hash(frame(v4('10.0.0.2', '10.0.0.1').udp(53, 5353).build()))).toBe(ab) // addresses only
+    expect(r.hash(frame(v4('10.0.0.1', '10.0.0.3').tcp(40000, 443).build()))).not.toBe(ab)
+    const six = r.hash(frame(packet().eth().ipv6('fd00::1', '2001:db8::9').tcp(1, 2).build()))
+    expect(r.hash(frame(packet().eth().ipv6('2001:db8::9', 'fd00::1').tcp(2, 1).build()))).toBe(six)
+    expect(six).not.toBe(0)
+  })
+
+  it('ignores VLAN tags and link framing in front of the IP header', () => {
+    const r = new Router(8)
+    const plain = r.hash(frame(v4('10.0.0.1', '10.0.0.2').udp(1, 2).build()))
+    expect(r.hash(frame(packet().eth().vlan(100).ipv4('10.0.0.2', '10.0.0.1').udp(2, 1).build()))).toBe(plain)
+    expect(r.hash(frame(packet().eth().vlan(5, 0, 0x88a8).vlan(6).ipv4('10.0.0.1', '10.0.0.2').udp(1, 2).build()))).toBe(plain)
+  })
+
+  it('keeps every fragment of a datagram with its flow, in any order', () => {
+    const r = new Router(8)
+    const flow = r.hash(frame(v4('10.0.0.2', '10.0.0.1').udp(4500, 50000).payload(data(10)).build()))
+    const datagram = packet().udp(50000, 4500).payload(data(4000)).build()
+    const frags: Frame[] = []
+    for (let off = 0; off < datagram.length; off += 1480) {
+      const fields = { id: 0x12, mf: off + 1480 < datagram.length, fragmentOffset: off, protocol: 17 }
+      frags.push(frame(packet().eth().ipv4('10.0.0.1', '10.0.0.2', fields).payload(datagram.subarray(off, off + 1480)).build()))
+    }
+    for (const f of [frags[2]!, frags[0]!, frags[1]!]) expect(r.hash(f)).toBe(flow)
+  })
+
+  it('keeps the fragment that completes a tunnel datagram with the other fragments', () => {
+    const r = new Router(64)
+    const inner = packet().eth().ipv4('10.200.0.1', '10.200.1.1').tcp(1000, 80).payload(data(2000)).build()
+    const datagram = packet().udp(49152, 4789).vxlan(7).payload(inner).build()
+    const hashes = [0, 1480].map((off) => r.hash(frame(packet().eth().ipv4('172.16.0.1', '172.16.0.2', {
+      id: 9, mf: off === 0, fragmentOffset: off, protocol: 17,
+    }).payload(datagram.subarray(off, off + 1480)).build())))
+    expect(hashes[1]).toBe(hashes[0])
+    const innerFlow = r.hash(frame(packet().eth().ipv4('172.16.0.1', '172.16.0.2').udp(49152, 4789).vxlan(7).payload(inner.subarray(0, 200)).build()))
+    expect(innerFlow).not.toBe(hashes[0]) // unfragmented tunnel packets go by their inner pair
+  })
+
+  it('sends an ICMP error to the flow it quotes, not to the router that sent it', () => {
+    const r = new Router(8)
+    const flow = r.hash(frame(v4('10.0.0.1', '198.51.100.7').udp(33000, 53).payload(data(30)).build()))
+    const quoted = packet().ipv4('10.0.0.1', '198.51.100.7').udp(33000, 53).payload(data(30)).build().subarray(0, 28)
+    const err = frame(v4('192.0.2.254', '10.0.0.1').icmp(3, 3).payload(quoted).build())
+    expect(r.hash(err)).toBe(flow)
+    expect(r.hash(frame(v4('192.0.2.254', '10.0.0.1').icmp(8, 0).build()))).not.toBe(flow) // an echo is its own flow
+    const flow6 = r.hash(frame(packet().eth().ipv6('fd00::1', '2001:db8::1').tcp(1, 2).build()))
+    const quoted6 = packet().ipv6('fd00::1', '2001:db8::1').tcp(1, 2).build().subarray(0, 48)
+    expect(r.hash(frame(packet().eth().ipv6('fd00::fe', 'fd00::1').icmpv6(2, 0, 1280).payload(quoted6).build()))).toBe(flow6)
+  })
+
+  it('routes tunnelled traffic by its inner pair and VNI', () => {
+    const r = new Router(64)
+    const inner = (src: string, dst: string) => packet().eth().ipv4(src, dst).tcp(1000, 80).build()
+    const vx = (vtepA: string, vtepB: string, vni: number, bytes: Uint8Array) =>
+      frame(v4(vtepA, vtepB).udp(49152, 4789).vxlan(vni).payload(bytes).build())
+    const ab = r.hash(vx('172.16.0.1', '172.16.0.2', 5001, inner('10.200.0.1', '10.200.1.1')))
+    // The other direction, even through another VTEP pair and outer ports, lands together ...
+    expect(r.hash(vx('172.16.0.9', '172.16.0.1', 5001, inner('10.200.1.1', '10.200.0.1')))).toBe(ab)
+    // ... while other inner pairs between the same VTEPs spread out, and the VNI separates tenants.
+    const others = new Set([2, 3, 4, 5, 6, 7, 8, 9].map((i) => r.shardOf(vx('172.16.0.1', '172.16.0.2', 5001, inner(`10.200.0.${i}`, '10.200.1.1')))))
+    expect(others.size).toBeGreaterThan(3)
+    expect(r.hash(vx('172.16.0.1', '172.16.0.2', 5002, inner('10.200.0.1', '10.200.1.1')))).not.toBe(ab)
+  })
+
+  it('sends frames without IP to shard 0', () => {
+    const r = new Router(4)
+    const arp = frame(packet().eth('02:00:00:00:00:01', 'ff:ff:ff:ff:ff:ff', 0x0806).payload(data(28)).build())
+    expect(r.hash(arp)).toBe(0)
+    expect(r.shardOf(arp)).toBe(0)
+    expect(r.shardOf(frame(new Uint8Array(5)))).toBe(0) // not even Ethernet
+  })
+
+  it('spreads many host pairs evenly', () => {
+    const r = new Router(4)
+    const rnd = seededRandom(3)
+    const counts = [0, 0, 0, 0]
+    const ip = () => `10.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}.${1 + Math.floor(rnd() * 254)}`
+    for (let i = 0; i < 4000; i++) counts[r.shardOf(frame(v4(ip(), ip()).udp(1, 2).build()))]!++
+    for (const c of counts) expect(c).toBeGreaterThan(850)
+  })
+
+  it('needs no decode for one shard and refuses nonsense shard counts', () => {
+    expect(new Router(1).shardOf(frame(v4('10.0.0.1', '10.0.0.2').build()))).toBe(0)
+    expect(() => new Router(0)).toThrow(RangeError)
+    expect(() => new Router(1.5)).toThrow(RangeError)
+  })
+})
