@@ -1,0 +1,78 @@
+/**
+ * Every message between the main thread and a shard worker, in one place (piscina keeps its
+ * types the same way). Each has a `type` discriminant; both sides switch on it exhaustively.
+ *
+ *   main                                         worker k (worker.ts)
+ *   new Worker(url, { workerData: Start }) ────► createAnalyzer(analyzer, config)
+ *                       ◄──── Ready                 (the entry loaded and the analyzer was built)
+ *   Batch { seq, buffer }   (buffer transferred) ►  readBatch → analyzer.push(frame) ...
+ *                       ◄──── Ack { seq, buffer }   (buffer transferred back: reused, and the drain signal)
+ *   Finish ────────────────────────────────────►  analyzer.finish()
+ *                       ◄──── Result { shard, result, stats }   (structured clone, once per shard)
+ *                       ◄──── Failed { shard, seq, frame, message, stack }   (instead of anything else)
+ *
+ * Messages on one port arrive in the order they were sent, so a worker's Result comes after the
+ * Ack of its last batch, and a batch's frames reach the analyzer in capture order.
+ */
+
+/** workerData of a shard worker: everything it needs to build its analyzer. Plain data only. */
+export interface StartData {
+  /** Marks the workerData of a shard worker (worker.ts serves only such a thread). */
+  kind: 'hubcap-shard'
+  shard: number
+  shards: number
+  analyzer: string
+  config: unknown
+  /** The captures of the run, by file index (batches name theirs by index). */
+  files: readonly string[]
+}
+
+export interface BatchMessage {
+  type: 'batch'
+  seq: number
+  buffer: ArrayBuffer
+}
+
+export interface FinishMessage {
+  type: 'finish'
+}
+
+export type ToWorker = BatchMessage | FinishMessage
+
+export interface ReadyMessage {
+  type: 'ready'
+}
+
+export interface AckMessage {
+  type: 'ack'
+  seq: number
+  /** The batch buffer, transferred back for reuse. */
+  buffer: ArrayBuffer
+}
+
+export interface ShardStats {
+  batches: number
+  frames: number
+  /** Time spent in readBatch + analyzer.push + finish, in ms. */
+  busyMs: number
+}
+
+export interface ResultMessage {
+  type: 'result'
+  shard: number
+  result: unknown
+  stats: ShardStats
+}
+
+export interface FailedMessage {
+  type: 'failed'
+  shard: number
+  /** The batch being processed, or null when the worker failed while starting or finishing. */
+  seq: number | null
+  /** The frame being analysed (its number in its file), or null outside a frame. */
+  frame: number | null
+  message: string
+  stack: string | null
+}
+
+export type FromWorker = ReadyMessage | AckMessage | ResultMessage | FailedMessage

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { runPipeline, type PipelineProgress } from '../../src/engine/run.js'
+import { compiledTree, type CompiledTree } from '../worker/compiled.js'
+import { mixedWindow } from './mixed-capture.js'
+
+const window = mixedWindow(99)
+const dir = mkdtempSync(join(tmpdir(), 'hubcap-run-'))
+const files = [join(dir, 'first.pcap'), join(dir, 'second.pcapng')]
+writeFileSync(files[0]!, window.pcap)
+writeFileSync(files[1]!, window.pcapng)
+
+let tree: CompiledTree
+beforeAll(() => {
+  tree = compiledTree()
+})
+
+/** Runs the compiled run.js in a fresh node process: workers found where dist puts them. */
+function compiledRun(options: object, input?: Uint8Array): string {
+  const script = `
+    const { runPipeline } = await import(${JSON.stringify(tree.runUrl.href)})
+    const r = await runPipeline(${JSON.stringify(options)})
+    process.stdout.write(JSON.stringify({ result: r.result, workers: r.stats.workers }))`
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { input, encoding: 'utf8', maxBuffer: 64 << 20 })
+  if (r.status !== 0) throw new Error(`compiled run failed (${r.status}): ${r.stderr}`)
+  return r.stdout
+}
+
+describe('runPipeline', () => {
+  it('feeds several captures as one window and returns their infos in order', async () => {
+    const r = await runPipeline({ files, workers: 1, analyzer: 'count', config: {} })
+    expect(r.captures.map((c) => [c.file, c.format])).toEqual([[files[0], 'pcap'], [files[1], 'pcapng']])
+    expect(r.captures[0]!.packets + r.captures[1]!.packets).toBe(window.frames)
+    expect(r.stats).toMatchObject({ workers: 0, packets: window.frames, shards: [], buffers: { allocated: 0, reused: 0 } })
+  })
+
+  it('reports progress: bytes read of the total, packets and time, ending with done', async () => {
+    const seen: PipelineProgress[] = []
+    const total = statSync(files[0]!).size + statSync(files[1]!).size
+    await runPipeline({ files, workers: 2, analyzer: 'count', config: {}, chunkSize: 16 * 1024, progressIntervalMs: 0, workerUrl: tree.workerUrl, onProgress: (p) => seen.push(p) })
+    expect(seen.length).toBeGreaterThan(10)
+    const last = seen[seen.length - 1]!
+    expect(last).toMatchObject({ done: true, fileIndex: 1, file: files[1], bytesRead: total, bytesTotal: total, packets: window.frames })
+    expect(seen.filter((p) => p.done)).toHaveLength(1)
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.bytesRead).toBeGreaterThanOrEqual(seen[i - 1]!.bytesRead)
+      expect(seen[i]!.packets).toBeGreaterThanOrEqual(seen[i - 1]!.packets)
+      expect(seen[i]!.elapsedMs).toBeGreaterThanOrEqual(seen[i - 1]!.elapsedMs)
+    }
+    expect(seen.some((p) => p.fileIndex === 0 && p.bytesRead < statSync(files[0]!).size)).toBe(true)
+  })
+
+  it('finds its workers next to the compiled pool (dist layout) and reads standard input', async () => {
+    const inProcess = JSON.stringify((await runPipeline({ files, workers: 1, analyzer: 'count', config: {} })).result)
+    expect(JSON.parse(compiledRun({ files, workers: 3, analyzer: 'count', config: {} }))).toEqual({ result: JSON.parse(inProcess), workers: 3 })
+    const first = JSON.stringify((await runPipeline({ files: [files[0]!], workers: 1, analyzer: 'count', config: {} })).result)
+    const fromStdin = compiledRun({ files: ['-'], workers: 2, analyzer: 'count', config: {} }, window.pcap)
+    expect(JSON.stringify(JSON.parse(fromStdin).result)).toBe(first)
+  }, 30_000)
+
+  it('refuses options that cannot run', async () => {
+    const base = { analyzer: 'count', config: {} }
+    await expect(runPipeline({ ...base, files: [], workers: 1 })).rejects.toThrow('no capture files given')
+    await expect(runPipeline({ ...base, files: ['-', '-'], workers: 1 })).rejects.toThrow(/only once/)
+    await expect(runPipeline({ ...base, files, workers: -1 })).rejects.toThrow(RangeError)
+    await expect(runPipeline({ ...base, files, workers: 1.5 })).rejects.toThrow(RangeError)
+    await expect(runPipeline({ ...base, files, workers: 2, batchBytes: 100, workerUrl: tree.workerUrl })).rejects.toThrow(/batchBytes/)
+    await expect(runPipeline({ ...base, files: [join(dir, 'missing.pcap')], workers: 1 })).rejects.toThrow(/missing\.pcap: byte 0: cannot read/)
+  })
+})
