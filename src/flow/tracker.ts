@@ -1,0 +1,768 @@
+/**
+ * Flows from decoded frames: Zeek's conn.log view of a capture, with bounded memory.
+ *
+ *   observe(frame, decoded) ─► frameLevels: one flow per non-quoted IP header (tunnel outer flows too)
+ *        ─► FlowKey ─► FlowTable (find / new) ─► counters, TCP state, history, app
+ *        ─► an ICMP error also counts in the flow it quotes (`icmpErrors`)
+ *   a flow ends (idle timeout, TCP close + linger, eviction, reuse, end of input)
+ *        ─► totals (count, by proto, by state) + TopFlows (+ all, + onEnd, + drain sink)
+ *   finish() ─► FlowSummary;   mergeSummaries(shards) ─► the same summary as one tracker
+ *
+ * Initiator: TCP from the SYN (without ACK). A TCP flow picked up without its SYN is marked
+ * `initiatorInferred`: the receiver of a SYN-ACK is the initiator; otherwise the higher port is (the
+ * lower port is the server, Zeek's likely_server_ports heuristic reduced to port order); with equal
+ * ports the first sender. UDP, ICMP and other protocols: the first sender.
+ *
+ * Timeouts (seconds, `opts.timeouts`), Zeek's defaults where Zeek has one:
+ *   tcp 300 (tcp_inactivity_timeout), udp 60 (udp_inactivity_timeout), icmp 60 (icmp_inactivity_timeout),
+ *   other IP protocols 60 (as UDP), tcpClosed 5 (tcp_close_delay / tcp_reset_delay: a TCP flow closed by
+ *   FIN/FIN or a RST ends 5 s after the close, whatever comes later; a SYN on it starts a new flow at once),
+ *   active 3600: a flow older than this is cut when its next packet comes, NetFlow's active timeout (whose
+ *   default is 30 min; an hour keeps BGP sessions in fewer records). The cut record is a flow of its own;
+ *   the flow goes on in a new record with the same initiator and TCP state, counters from zero. Zeek has no
+ *   active timeout. Shared flows (below) are never cut, so their records can be joined across workers.
+ * Idle means: the time between a flow's last packet and a later packet (of it, or of any flow: the table is
+ * swept once per capture second, oldest first). A flow that timed out and is seen again is a new flow.
+ * Times are capture times; they are assumed to grow (a frame from the past counts in its flow, but
+ * firstTs/lastTs keep the first and the latest time).
+ *
+ * Sizes: packets, IP bytes (the IP length fields, as Zeek's orig_ip_bytes: what the sender sent even when the
+ * snap length cut the frame) and transport payload bytes (TCP segment length, UDP length - 8, ICMP data) per
+ * direction. A fragmented datagram counts once, in the frame that completes it; held fragments are not
+ * counted (stats.noKey).
+ *
+ * Workers: the router sends a frame to a worker by its innermost flow (key.ts shardHash), so a flow's
+ * frames all reach one worker, except two kinds of flows this file calls shared: a tunnel's outer flow
+ * (the VTEP pair's UDP 4789 flow carries inner flows of every worker) and ICMP flows (an ICMP error goes
+ * to the worker of the flow it quotes). A tracker keeps every record of a shared flow (up to
+ * limits.MAX_SHARED_FLOW_RECORDS) and mergeSummaries joins records of one key whose times are within the
+ * idle timeout, which gives the records one tracker would have made. `finish(end)` should be given the
+ * capture's last timestamp so every worker classifies idle flows alike. Differences that remain with
+ * several workers: `evicted` (the cap is per worker) and anything past the per-tracker bounds.
+ *
+ * Output order (top, all): IP bytes (both directions) descending, then firstFrame, then the key text,
+ * then the file: the same frames give the same records in the same order.
+ */
+import { isoTimestamp } from '../capture/frame.js'
+import { Layer } from '../decode/dispatch.js'
+import type { DecodedFrame, DecodedLayer } from '../decode/frame.js'
+import { MAX_FINISHED_FLOWS, MAX_FLOWS, MAX_KEPT_FLOWS, MAX_SHARED_FLOW_RECORDS, MAX_TOP_FLOWS } from '../decode/limits.js'
+import type { FlowRecord } from './flow-record.js'
+import {
+  FlowKey, FrameLevels, addressText, frameLevels, hasPorts, levelKey, protoName, type FlowFrame,
+} from './key.js'
+import { CLASS_COUNT, Flow, FlowClass, FlowTable } from './table.js'
+import { ACK, SYN, otherConnState, tcpClosed, tcpConnState, tcpSegment, udpHistory } from './tcp-state.js'
+
+/** Seconds. */
+export interface FlowTimeouts {
+  tcp: number
+  udp: number
+  icmp: number
+  /** IP protocols other than TCP, UDP, ICMP, ICMPv6. */
+  other: number
+  /** After a TCP close (FIN/FIN, RST). */
+  tcpClosed: number
+  /** Longest record of a flow that never idles. */
+  active: number
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<FlowTimeouts> = { tcp: 300, udp: 60, icmp: 60, other: 60, tcpClosed: 5, active: 3600 }
+
+/** Why a flow record ended. */
+export type EndReason = 'timeout' | 'closed' | 'evicted' | 'reused' | 'active' | 'end'
+
+export interface FlowTrackerOptions {
+  /** Capture file name written into records (setFile changes it for later flows). */
+  file?: string
+  /** Live flows at most (default limits.MAX_FLOWS). */
+  maxFlows?: number
+  /** Records in the summary's top list (default 10, at most limits.MAX_TOP_FLOWS). */
+  topN?: number
+  /** Also keep every record (at most limits.MAX_KEPT_FLOWS, the first in output order) as summary.all. */
+  keepAll?: boolean
+  timeouts?: Partial<FlowTimeouts>
+  /** Called with every record as its flow ends (records of shared flows before mergeSummaries joins them). */
+  onEnd?: (record: FlowRecord, reason: EndReason) => void
+  /** Keep ended records for drain() (at most limits.MAX_FINISHED_FLOWS undrained). */
+  collect?: boolean
+  /** Hash seed of the table (default random: output never depends on it). */
+  seed?: number
+}
+
+/** Counters for diagnostics; they depend on the worker count. */
+export interface FlowStats {
+  frames: number
+  /** Frames without an IP header. */
+  notIp: number
+  /** IP levels without a flow key: TCP/UDP header not decoded, or a fragment held for reassembly. */
+  noKey: number
+  flows: number
+  timedOut: number
+  closed: number
+  evicted: number
+  reused: number
+  activeCuts: number
+  /** ICMP errors counted in the flow they quote / whose flow was not (or no longer) live. */
+  icmpErrors: number
+  icmpErrorsUnmatched: number
+  peakLive: number
+  /** Shared-flow records past limits.MAX_SHARED_FLOW_RECORDS, counted as ordinary flows. */
+  sharedOverflow: number
+  /** Records dropped from the drain() sink because it was full. */
+  sinkDropped: number
+}
+
+export interface FlowSummary {
+  count: number
+  byProto: Record<string, number>
+  byState: Record<string, number>
+  evicted: number
+  timedOut: number
+  /** Top N by bytes, sorted. */
+  top: FlowRecord[]
+  /** Every record (opts.keepAll), sorted; the first limits.MAX_KEPT_FLOWS when `allComplete` is false. */
+  all?: FlowRecord[]
+  allComplete?: boolean
+  /** What mergeSummaries needs; not for reports. */
+  shard: ShardFlows
+}
+
+/** A tracker's (or a merge's) flows in mergeable form. */
+export interface ShardFlows {
+  /** Flows whose frames all reach one worker: totals and best records. */
+  local: { count: number; byProto: Record<string, number>; byState: Record<string, number>; timedOut: number; top: FlowRecord[]; all?: FlowRecord[] }
+  /** Every record of shared flows, joined by mergeSummaries. */
+  shared: SharedRecord[]
+  timeouts: FlowTimeouts
+  /** The time idle flows were classified against at the end (the latest of the parts after a merge). */
+  endSec: number
+  endNsec: number
+}
+
+export interface SharedRecord {
+  record: FlowRecord
+  firstSec: number
+  firstNsec: number
+  lastSec: number
+  lastNsec: number
+  reason: EndReason
+}
+
+const elapsedNs = (s0: number, n0: number, s1: number, n1: number) => (s1 - s0) * 1e9 + (n1 - n0)
+
+function classOf(proto: number): FlowClass {
+  return proto === 6 ? FlowClass.TCP : proto === 17 ? FlowClass.UDP : proto === 1 || proto === 58 ? FlowClass.ICMP : FlowClass.OTHER
+}
+
+function idleTimeout(t: FlowTimeouts, proto: number): number {
+  return proto === 6 ? t.tcp : proto === 17 ? t.udp : proto === 1 || proto === 58 ? t.icmp : t.other
+}
+
+export class FlowTracker {
+  readonly stats: FlowStats = {
+    frames: 0, notIp: 0, noKey: 0, flows: 0, timedOut: 0, closed: 0, evicted: 0, reused: 0, activeCuts: 0,
+    icmpErrors: 0, icmpErrorsUnmatched: 0, peakLive: 0, sharedOverflow: 0, sinkDropped: 0,
+  }
+  private readonly table = new FlowTable()
+  private readonly key = new FlowKey()
+  private readonly quotedKey = new FlowKey()
+  private readonly levels = new FrameLevels()
+  private readonly seed: number
+  private readonly maxFlows: number
+  private readonly topN: number
+  private readonly timeouts: FlowTimeouts
+  /** Idle timeout per FlowClass, in ns (CLOSED: since the close). */
+  private readonly idleNs: number[]
+  private readonly activeNs: number
+  private readonly files: string[]
+  private fileIndex = 0
+  private nowSec = -Infinity
+  private nowNsec = 0
+  private sweptSec = -Infinity
+  private readonly local = { count: 0, byProto: new Map<string, number>(), byState: new Map<string, number>(), timedOut: 0 }
+  private readonly top: TopFlows
+  private readonly all: TopFlows | null
+  private readonly shared: SharedRecord[] = []
+  private sink: FlowRecord[] = []
+  private readonly onEnd: FlowTrackerOptions['onEnd']
+  private readonly collect: boolean
+  private finished = false
+
+  constructor(opts: FlowTrackerOptions = {}) {
+    this.files = [opts.file ?? '']
+    this.maxFlows = Math.max(1, Math.floor(opts.maxFlows ?? MAX_FLOWS))
+    this.topN = Math.min(MAX_TOP_FLOWS, Math.max(0, Math.floor(opts.topN ?? 10)))
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
+    const t = this.timeouts
+    const ns: number[] = []
+    ns[FlowClass.TCP] = t.tcp * 1e9
+    ns[FlowClass.UDP] = t.udp * 1e9
+    ns[FlowClass.ICMP] = t.icmp * 1e9
+    ns[FlowClass.OTHER] = t.other * 1e9
+    ns[FlowClass.CLOSED] = t.tcpClosed * 1e9
+    this.idleNs = ns
+    this.activeNs = t.active * 1e9
+    this.seed = (opts.seed ?? Math.floor(Math.random() * 0x1_0000_0000)) | 0
+    this.top = new TopFlows(this.topN)
+    this.all = opts.keepAll ? new TopFlows(MAX_KEPT_FLOWS) : null
+    this.onEnd = opts.onEnd
+    this.collect = opts.collect === true
+  }
+
+  /** Live flows now. */
+  get liveFlows(): number {
+    return this.table.size
+  }
+
+  /** Flows that start from now on were seen in this capture file (frame numbers restart per file). */
+  setFile(file: string): void {
+    let i = this.files.indexOf(file)
+    if (i < 0) i = this.files.push(file) - 1
+    this.fileIndex = i
+  }
+
+  /** One decoded frame: update the flow of each IP level (tunnel outer flows and the innermost flow); attach ICMP errors. */
+  observe(frame: FlowFrame, decoded: DecodedFrame): void {
+    if (this.finished) throw new Error('FlowTracker: observe after finish')
+    this.stats.frames++
+    const sec = frame.tsSec
+    const nsec = frame.tsNsec
+    if (sec > this.nowSec || (sec === this.nowSec && nsec > this.nowNsec)) {
+      this.nowSec = sec
+      this.nowNsec = nsec
+      if (sec > this.sweptSec) this.sweep()
+    }
+    const lv = frameLevels(decoded.layers, this.levels)
+    if (lv.count === 0) { this.stats.notIp++; return }
+    for (let i = 0; i < lv.count; i++) {
+      if (levelKey(decoded, lv, i, this.key, this.seed)) this.packet(frame, decoded, lv, i)
+      else this.stats.noKey++
+    }
+    if (lv.quotedIp >= 0) this.icmpError(decoded, lv)
+  }
+
+  /** End of input: every live flow ends. `end` is the capture's last timestamp (default: the latest seen here). */
+  finish(end?: { tsSec: number; tsNsec: number }): FlowSummary {
+    if (this.finished) throw new Error('FlowTracker: finish called twice')
+    let endSec = this.nowSec === -Infinity ? 0 : this.nowSec
+    let endNsec = this.nowNsec
+    if (end && (end.tsSec > endSec || (end.tsSec === endSec && end.tsNsec > endNsec))) { endSec = end.tsSec; endNsec = end.tsNsec }
+    for (const f of this.table.liveFlows()) {
+      this.end(f, f.cls === FlowClass.CLOSED ? 'closed' : this.expired(f, endSec, endNsec) ? 'timeout' : 'end')
+    }
+    this.finished = true
+    const shard: ShardFlows = {
+      local: {
+        count: this.local.count, byProto: sortedCounts(this.local.byProto), byState: sortedCounts(this.local.byState),
+        timedOut: this.local.timedOut, top: this.top.sorted(), ...(this.all ? { all: this.all.sorted() } : {}),
+      },
+      shared: this.shared,
+      timeouts: { ...this.timeouts },
+      endSec, endNsec,
+    }
+    return mergeSummaries([{ count: 0, byProto: {}, byState: {}, evicted: this.stats.evicted, timedOut: 0, top: [], shard }], this.topN)
+  }
+
+  /** Records ended since the last drain (only with opts.collect). */
+  drain(): FlowRecord[] {
+    const out = this.sink
+    this.sink = []
+    return out
+  }
+
+  // ---- per packet ----
+
+  private packet(frame: FlowFrame, decoded: DecodedFrame, lv: FrameLevels, level: number): void {
+    const k = this.key
+    const layers = decoded.layers
+    const ip = layers[lv.ip[level]!]!
+    const l4i = lv.l4[level]!
+    const l4 = l4i >= 0 ? layers[l4i]! : null
+    const sec = frame.tsSec
+    const nsec = frame.tsNsec
+    const isTcp = l4 !== null && l4.kind === Layer.Tcp && k.proto === 6
+    const flags = isTcp ? l4.h.flags : 0
+    const tunnelOuter = lv.outer[level]!
+
+    let f = this.table.find(k)
+    if (f !== null) {
+      if (this.expired(f, sec, nsec)) { this.end(f, f.cls === FlowClass.CLOSED ? 'closed' : 'timeout'); f = null }
+      else if (isTcp && (flags & (SYN | ACK)) === SYN && this.reuses(f, k.dir, l4.h.seq)) { this.stats.reused++; this.end(f, 'reused'); f = null }
+      else if (!f.shared && !tunnelOuter && elapsedNs(f.firstSec, f.firstNsec, sec, nsec) > this.activeNs) this.cut(f, frame)
+    }
+    if (f === null) f = this.create(frame, l4, flags)
+
+    const fwd = (k.dir === 0) === f.initIsA
+    const ipBytes = ipLength(decoded, ip, l4)
+    const payload = payloadLength(decoded, ip, l4, ipBytes)
+    if (fwd) { f.pktF++; f.bytesF += ipBytes; f.payF += payload } else { f.pktR++; f.bytesR += ipBytes; f.payR += payload }
+    if (sec > f.lastSec || (sec === f.lastSec && nsec >= f.lastNsec)) { f.lastSec = sec; f.lastNsec = nsec }
+    f.lastFrame = frame.frameNumber
+    if (tunnelOuter) f.shared = true
+    const app = lv.app[level]!
+    if (app !== null && f.app === null) f.app = app
+
+    if (isTcp) {
+      if (f.cls === FlowClass.CLOSED) {
+        tcpSegment(f, fwd, flags, payload)
+      } else {
+        if (fwd && (flags & (SYN | ACK)) === SYN && f.origIsn < 0) f.origIsn = l4.h.seq
+        tcpSegment(f, fwd, flags, payload)
+        if (tcpClosed(f)) {
+          f.closedSec = sec
+          f.closedNsec = nsec
+          this.stats.closed++
+          this.table.touch(f, FlowClass.CLOSED)
+        } else {
+          this.table.touch(f, FlowClass.TCP)
+        }
+      }
+    } else {
+      if (k.proto === 17) udpHistory(f, fwd)
+      this.table.touch(f, f.cls)
+    }
+  }
+
+  /** A new flow for this.key, with its initiator chosen from this first packet. */
+  private create(frame: FlowFrame, l4: DecodedLayer | null, flags: number): Flow {
+    const k = this.key
+    if (this.table.size >= this.maxFlows) this.makeRoom()
+    const f = this.table.insert(k, classOf(k.proto))
+    let senderInitiates = true
+    if (k.proto === 6 && l4 !== null && l4.kind === Layer.Tcp && (flags & (SYN | ACK)) !== SYN) {
+      f.initiatorInferred = true
+      if ((flags & SYN) !== 0) senderInitiates = false // a SYN-ACK answers the initiator
+      else if (l4.h.srcPort !== l4.h.dstPort) senderInitiates = l4.h.srcPort > l4.h.dstPort // the lower port serves
+    }
+    f.initIsA = senderInitiates === (k.dir === 0)
+    f.firstSec = f.lastSec = frame.tsSec
+    f.firstNsec = f.lastNsec = frame.tsNsec
+    f.firstFrame = f.lastFrame = frame.frameNumber
+    f.fileIndex = this.fileIndex
+    f.shared = k.proto === 1 || k.proto === 58
+    this.stats.flows++
+    if (this.table.size > this.stats.peakLive) this.stats.peakLive = this.table.size
+    return f
+  }
+
+  /** Zeek's IsReuse, simplified: a SYN on a closed connection, or the originator's SYN with a new sequence number. */
+  private reuses(f: Flow, dir: number, seq: number): boolean {
+    if (f.cls === FlowClass.CLOSED) return true
+    const fromOrig = (dir === 0) === f.initIsA
+    return fromOrig && f.origIsn >= 0 && f.origIsn !== seq
+  }
+
+  /** Active timeout: emit the record so far, go on with the same flow from zero. */
+  private cut(f: Flow, frame: FlowFrame): void {
+    this.stats.activeCuts++
+    this.emit(f, 'active')
+    f.pktF = f.pktR = f.bytesF = f.bytesR = f.payF = f.payR = f.icmpErrors = 0
+    f.histBits = 0
+    f.history = ''
+    f.firstSec = f.lastSec = frame.tsSec
+    f.firstNsec = f.lastNsec = frame.tsNsec
+    f.firstFrame = frame.frameNumber
+    f.fileIndex = this.fileIndex
+  }
+
+  private icmpError(decoded: DecodedFrame, lv: FrameLevels): void {
+    const f = levelKey(decoded, lv, -1, this.quotedKey, this.seed) ? this.table.find(this.quotedKey) : null
+    if (f !== null && !this.expired(f, this.nowSec, this.nowNsec)) {
+      f.icmpErrors++
+      this.stats.icmpErrors++
+    } else {
+      this.stats.icmpErrorsUnmatched++
+    }
+  }
+
+  private expired(f: Flow, sec: number, nsec: number): boolean {
+    return f.cls === FlowClass.CLOSED
+      ? elapsedNs(f.closedSec, f.closedNsec, sec, nsec) > this.idleNs[FlowClass.CLOSED]!
+      : elapsedNs(f.lastSec, f.lastNsec, sec, nsec) > this.idleNs[f.cls]!
+  }
+
+  /** End the idle flows at the head of each class list (once per capture second). */
+  private sweep(): void {
+    this.sweptSec = this.nowSec
+    for (let c = 0; c < CLASS_COUNT; c++) {
+      const reason = c === FlowClass.CLOSED ? 'closed' : 'timeout'
+      for (let f = this.table.oldest(c as FlowClass); f !== null && this.expired(f, this.nowSec, this.nowNsec); f = this.table.oldest(c as FlowClass)) {
+        this.end(f, reason)
+      }
+    }
+  }
+
+  /** The table is full: end what has timed out, else the flow with the oldest last packet. */
+  private makeRoom(): void {
+    this.sweep()
+    if (this.table.size < this.maxFlows) return
+    const f = this.table.oldestOverall()
+    if (f === null) return
+    this.stats.evicted++
+    this.end(f, 'evicted')
+  }
+
+  private end(f: Flow, reason: EndReason): void {
+    this.emit(f, reason)
+    this.table.remove(f)
+  }
+
+  /** A record is complete: count it and hand it to the consumers (records are built only when needed). */
+  private emit(f: Flow, reason: EndReason): void {
+    if (reason === 'timeout') this.stats.timedOut++
+    const file = this.files[f.fileIndex]!
+    let record: FlowRecord | null = null
+    if (f.shared && this.shared.length < MAX_SHARED_FLOW_RECORDS) {
+      record = toRecord(f, file)
+      this.shared.push({ record, firstSec: f.firstSec, firstNsec: f.firstNsec, lastSec: f.lastSec, lastNsec: f.lastNsec, reason })
+    } else {
+      if (f.shared) this.stats.sharedOverflow++
+      const l = this.local
+      l.count++
+      const proto = protoName(f.proto)
+      l.byProto.set(proto, (l.byProto.get(proto) ?? 0) + 1)
+      const state = connState(f)
+      l.byState.set(state, (l.byState.get(state) ?? 0) + 1)
+      if (reason === 'timeout') l.timedOut++
+      const bytes = f.bytesF + f.bytesR
+      if (this.top.accepts(bytes, f.firstFrame)) this.top.offer(record ??= toRecord(f, file))
+      if (this.all?.accepts(bytes, f.firstFrame)) this.all.offer(record ??= toRecord(f, file))
+    }
+    if (this.onEnd) this.onEnd(record ??= toRecord(f, file), reason)
+    if (this.collect) {
+      if (this.sink.length < MAX_FINISHED_FLOWS) this.sink.push(record ?? toRecord(f, file))
+      else this.stats.sinkDropped++
+    }
+  }
+}
+
+function connState(f: Flow): string {
+  return f.proto === 6 ? tcpConnState(f, f.payF, f.payR) : otherConnState(f.proto, f.pktR)
+}
+
+/** The record of a flow as it stands. */
+export function toRecord(f: Flow, file: string): FlowRecord {
+  const ports = hasPorts(f.proto)
+  const a = { ip: addressText(f, 'a'), port: ports ? f.portA : null }
+  const b = { ip: addressText(f, 'b'), port: ports ? f.portB : null }
+  return {
+    proto: protoName(f.proto),
+    initiator: f.initIsA ? a : b,
+    responder: f.initIsA ? b : a,
+    vni: f.vni < 0 ? null : f.vni,
+    vlan: f.vlan < 0 ? null : f.vlan,
+    firstTs: isoTimestamp(f.firstSec, f.firstNsec),
+    lastTs: isoTimestamp(f.lastSec, f.lastNsec),
+    packets: { fwd: f.pktF, rev: f.pktR },
+    bytes: { fwd: f.bytesF, rev: f.bytesR },
+    state: connState(f),
+    app: f.app,
+    firstFrame: f.firstFrame,
+    roles: { initiator: null, responder: null },
+    history: f.history,
+    payloadBytes: { fwd: f.payF, rev: f.payR },
+    lastFrame: f.lastFrame,
+    initiatorInferred: f.initiatorInferred,
+    icmpErrors: f.icmpErrors,
+    file,
+  }
+}
+
+type IpLayer = Extract<DecodedLayer, { reassembled: boolean }>
+
+/** Bytes of the IP header (IPv6: with extension headers, without a fragment header). */
+function ipHeaderLength(ip: IpLayer): number {
+  if (ip.kind === Layer.Ipv4) return ip.h.headerLength
+  return 40 + ip.h.upperOffset - ip.h.payloadOffset - (ip.reassembled && ip.h.hasFragment ? 8 : 0)
+}
+
+/** IP bytes as the sender sent them: the length field, or for a reassembled datagram its header + all data. */
+function ipLength(decoded: DecodedFrame, ip: DecodedLayer, l4: DecodedLayer | null): number {
+  const h = ip as IpLayer
+  if (!h.reassembled) {
+    const start = h.kind === Layer.Ipv4 ? h.h.payloadOffset - h.h.headerLength : h.h.payloadOffset - 40
+    return Math.max(0, h.h.declaredEnd - start)
+  }
+  let data: number
+  if (l4 !== null && l4.kind === Layer.Tcp) data = l4.h.headerLength + l4.h.payloadLength
+  else if (l4 !== null && l4.kind === Layer.Udp) data = Math.max(8, l4.h.length)
+  else data = decoded.bytes.length // the reassembled payload (the last datagram reassembled in this frame)
+  return ipHeaderLength(h) + data
+}
+
+/** Transport payload bytes: TCP segment length, UDP length - 8, ICMP data after its 8-byte header, or the IP payload. */
+function payloadLength(decoded: DecodedFrame, ip: DecodedLayer, l4: DecodedLayer | null, ipBytes: number): number {
+  if (l4 !== null) {
+    switch (l4.kind) {
+      case Layer.Tcp: return l4.h.payloadLength
+      case Layer.Udp: return Math.max(0, l4.h.length - 8)
+      case Layer.Icmp:
+      case Layer.Icmpv6: {
+        const h = ip as IpLayer
+        return h.reassembled ? Math.max(0, decoded.bytes.length - 8) : Math.max(0, h.h.declaredEnd - l4.h.payloadOffset)
+      }
+      default: break
+    }
+  }
+  return Math.max(0, ipBytes - ipHeaderLength(ip as IpLayer))
+}
+
+// ---- output order, top N ----
+
+/** The text of a record's key, for the last tie-breaks of the output order. */
+export function flowKeyText(r: FlowRecord): string {
+  return `${r.proto} ${r.initiator.ip} ${r.initiator.port ?? '-'} ${r.responder.ip} ${r.responder.port ?? '-'} ${r.vlan ?? '-'} ${r.vni ?? '-'}`
+}
+
+const totalBytes = (r: FlowRecord) => r.bytes.fwd + r.bytes.rev
+
+/** Output order: IP bytes descending, firstFrame, key text, file, firstTs. Negative when `a` comes first. */
+export function compareFlowRecords(a: FlowRecord, b: FlowRecord): number {
+  const d = totalBytes(b) - totalBytes(a)
+  if (d !== 0) return d
+  if (a.firstFrame !== b.firstFrame) return a.firstFrame - b.firstFrame
+  const ka = flowKeyText(a)
+  const kb = flowKeyText(b)
+  if (ka !== kb) return ka < kb ? -1 : 1
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1
+  return a.firstTs < b.firstTs ? -1 : a.firstTs > b.firstTs ? 1 : 0
+}
+
+export function sortFlowRecords(records: FlowRecord[]): FlowRecord[] {
+  return records.sort(compareFlowRecords)
+}
+
+/**
+ * The best N records in output order, in O(N) memory: a heap whose root is the worst kept record.
+ * `accepts` answers from the numbers alone, so a flow's record is built only when it may enter.
+ */
+export class TopFlows {
+  private readonly heap: FlowRecord[] = []
+  readonly n: number
+
+  constructor(n: number) {
+    this.n = Math.max(0, Math.floor(n))
+  }
+
+  get size(): number {
+    return this.heap.length
+  }
+
+  /** Could a record with these total bytes and first frame enter? (true on a tie: offer decides). */
+  accepts(bytes: number, firstFrame: number): boolean {
+    if (this.heap.length < this.n) return true
+    if (this.n === 0) return false
+    const worst = this.heap[0]!
+    const wb = totalBytes(worst)
+    return bytes > wb || (bytes === wb && firstFrame <= worst.firstFrame)
+  }
+
+  offer(r: FlowRecord): void {
+    const heap = this.heap
+    if (heap.length < this.n) {
+      heap.push(r)
+      this.up(heap.length - 1)
+    } else if (this.n > 0 && compareFlowRecords(r, heap[0]!) < 0) {
+      heap[0] = r
+      this.down(0)
+    }
+  }
+
+  sorted(): FlowRecord[] {
+    return sortFlowRecords(this.heap.slice())
+  }
+
+  // Heap order: a parent is never better than its children (compare(parent, child) >= 0).
+  private up(i: number): void {
+    const heap = this.heap
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (compareFlowRecords(heap[p]!, heap[i]!) >= 0) break
+      ;[heap[p], heap[i]] = [heap[i]!, heap[p]!]
+      i = p
+    }
+  }
+
+  private down(i: number): void {
+    const heap = this.heap
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let worst = i
+      if (l < heap.length && compareFlowRecords(heap[l]!, heap[worst]!) > 0) worst = l
+      if (r < heap.length && compareFlowRecords(heap[r]!, heap[worst]!) > 0) worst = r
+      if (worst === i) return
+      ;[heap[worst], heap[i]] = [heap[i]!, heap[worst]!]
+      i = worst
+    }
+  }
+}
+
+function sortedCounts(m: Map<string, number> | Record<string, number>): Record<string, number> {
+  const entries = m instanceof Map ? [...m] : Object.entries(m)
+  entries.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+  const out: Record<string, number> = {}
+  for (const [k, v] of entries) out[k] = v
+  return out
+}
+
+function addCounts(into: Map<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into.set(k, (into.get(k) ?? 0) + v)
+}
+
+// ---- merging shards ----
+
+/** Orientation-free identity of a record: both directions of one flow give the same text. */
+function sharedKey(r: FlowRecord): string {
+  const x = `${r.initiator.ip} ${r.initiator.port ?? '-'}`
+  const y = `${r.responder.ip} ${r.responder.port ?? '-'}`
+  return `${r.proto}|${r.vlan ?? '-'}|${r.vni ?? '-'}|${x < y ? x : y}|${x < y ? y : x}`
+}
+
+const earlier = (a: SharedRecord, b: SharedRecord) =>
+  a.firstSec - b.firstSec || a.firstNsec - b.firstNsec ||
+  (a.record.file < b.record.file ? -1 : a.record.file > b.record.file ? 1 : 0) || a.record.firstFrame - b.record.firstFrame
+
+function cloneShared(s: SharedRecord): SharedRecord {
+  const r = s.record
+  return {
+    ...s,
+    record: {
+      ...r, initiator: { ...r.initiator }, responder: { ...r.responder }, packets: { ...r.packets }, bytes: { ...r.bytes },
+      roles: { ...r.roles }, payloadBytes: { ...r.payloadBytes },
+    },
+  }
+}
+
+/** Fold `next` (a later part of the same flow) into `cur`, turning it around if its initiator is cur's responder. */
+function absorb(cur: SharedRecord, next: SharedRecord): void {
+  const c = cur.record
+  const n = next.record
+  const same = n.initiator.ip === c.initiator.ip && n.initiator.port === c.initiator.port
+  c.packets.fwd += same ? n.packets.fwd : n.packets.rev
+  c.packets.rev += same ? n.packets.rev : n.packets.fwd
+  c.bytes.fwd += same ? n.bytes.fwd : n.bytes.rev
+  c.bytes.rev += same ? n.bytes.rev : n.bytes.fwd
+  c.payloadBytes.fwd += same ? n.payloadBytes.fwd : n.payloadBytes.rev
+  c.payloadBytes.rev += same ? n.payloadBytes.rev : n.payloadBytes.fwd
+  c.icmpErrors += n.icmpErrors
+  if (c.app === null) c.app = n.app
+  const later = next.lastSec - cur.lastSec || next.lastNsec - cur.lastNsec || n.lastFrame - c.lastFrame
+  if (later > 0) {
+    cur.lastSec = next.lastSec
+    cur.lastNsec = next.lastNsec
+    c.lastTs = n.lastTs
+    c.lastFrame = n.lastFrame
+    cur.reason = next.reason
+  }
+}
+
+/**
+ * Join the records of shared flows from several trackers: per key, records in time order whose gap is
+ * within the idle timeout are one flow (one tracker would have seen the packets in between). The
+ * orientation is the earliest record's; UDP state and history follow from the joined directions.
+ */
+function joinShared(records: SharedRecord[], t: FlowTimeouts, endSec: number, endNsec: number): SharedRecord[] {
+  const groups = new Map<string, SharedRecord[]>()
+  for (const s of records) {
+    const k = sharedKey(s.record)
+    const g = groups.get(k)
+    if (g) g.push(s)
+    else groups.set(k, [s])
+  }
+  const out: SharedRecord[] = []
+  for (const k of [...groups.keys()].sort()) {
+    const g = groups.get(k)!.sort(earlier)
+    const idle = idleTimeout(t, protoNumber(g[0]!.record.proto)) * 1e9
+    let cur: SharedRecord | null = null
+    for (const s of g) {
+      if (cur !== null && elapsedNs(cur.lastSec, cur.lastNsec, s.firstSec, s.firstNsec) <= idle) {
+        absorb(cur, s)
+        continue
+      }
+      if (cur !== null) out.push(settle(cur, idle, endSec, endNsec))
+      cur = cloneShared(s)
+    }
+    if (cur !== null) out.push(settle(cur, idle, endSec, endNsec))
+  }
+  return out
+}
+
+/** After joining: UDP state and history from the directions seen; an 'end' older than the idle timeout is a timeout. */
+function settle(s: SharedRecord, idleNs: number, endSec: number, endNsec: number): SharedRecord {
+  const r = s.record
+  if (r.proto === 'udp') {
+    r.state = otherConnState(17, r.packets.rev)
+    r.history = r.packets.rev > 0 ? 'Dd' : 'D'
+  }
+  if (s.reason === 'end' && elapsedNs(s.lastSec, s.lastNsec, endSec, endNsec) > idleNs) s.reason = 'timeout'
+  return s
+}
+
+function protoNumber(name: string): number {
+  switch (name) {
+    case 'tcp': return 6
+    case 'udp': return 17
+    case 'icmp': return 1
+    case 'icmpv6': return 58
+    default: return Number(name.slice(3)) || 0
+  }
+}
+
+/**
+ * Summaries of disjoint shards (each frame observed by exactly one tracker, routed by key.ts
+ * shardHash) -> the summary one tracker over all frames gives: same counts, same top list in the
+ * same order. Deterministic, and a merge of merges equals one merge. Also finish()'s last step.
+ */
+export function mergeSummaries(parts: FlowSummary[], topN: number): FlowSummary {
+  const n = Math.min(MAX_TOP_FLOWS, Math.max(0, Math.floor(topN)))
+  const byProto = new Map<string, number>()
+  const byState = new Map<string, number>()
+  const top = new TopFlows(n)
+  const keepAll = parts.some((p) => p.shard.local.all !== undefined)
+  const all = keepAll ? new TopFlows(MAX_KEPT_FLOWS) : null
+  let count = 0
+  let timedOut = 0
+  let evicted = 0
+  let endSec = -Infinity
+  let endNsec = 0
+  const shared: SharedRecord[] = []
+  for (const p of parts) {
+    const l = p.shard.local
+    count += l.count
+    timedOut += l.timedOut
+    evicted += p.evicted
+    addCounts(byProto, l.byProto)
+    addCounts(byState, l.byState)
+    for (const r of l.top) top.offer(r)
+    if (all) for (const r of l.all ?? []) all.offer(r)
+    for (const s of p.shard.shared) shared.push(s)
+    if (p.shard.endSec > endSec || (p.shard.endSec === endSec && p.shard.endNsec > endNsec)) { endSec = p.shard.endSec; endNsec = p.shard.endNsec }
+  }
+  if (endSec === -Infinity) endSec = 0
+  const timeouts = parts[0]?.shard.timeouts ?? { ...DEFAULT_TIMEOUTS }
+  const local: ShardFlows['local'] = {
+    count, byProto: sortedCounts(byProto), byState: sortedCounts(byState), timedOut, top: top.sorted(),
+    ...(all ? { all: all.sorted() } : {}),
+  }
+  const joined = joinShared(shared, timeouts, endSec, endNsec)
+  for (const s of joined) {
+    const r = s.record
+    count++
+    byProto.set(r.proto, (byProto.get(r.proto) ?? 0) + 1)
+    byState.set(r.state, (byState.get(r.state) ?? 0) + 1)
+    if (s.reason === 'timeout') timedOut++
+    top.offer(r)
+    all?.offer(r)
+  }
+  const summary: FlowSummary = {
+    count, byProto: sortedCounts(byProto), byState: sortedCounts(byState), evicted, timedOut, top: top.sorted(),
+    shard: { local, shared: joined, timeouts, endSec, endNsec },
+  }
+  if (all) {
+    summary.all = all.sorted()
+    summary.allComplete = count <= MAX_KEPT_FLOWS
+  }
+  return summary
+}
