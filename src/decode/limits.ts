@@ -187,9 +187,9 @@ export const MAX_VIOLATION_FLOWS = 4096
 export const MAX_TCP_CONNECTIONS = 65536
 
 /** Live flows per FlowTracker (src/flow/tracker.ts); one tracker runs per worker. Beyond this the flow with the
- *  oldest last packet is ended early (counted as evicted). A live flow costs about 330 bytes (measured, see
- *  src/flow/table.ts), so 1 M flows are about 330 MB per worker: far above the 10-100 k concurrent flows of a
- *  border link, low enough for two workers inside Node's default heap. Zeek and Suricata bound their tables the
+ *  oldest last packet is ended early (counted as evicted). A live flow costs about 400 bytes (measured, see
+ *  src/flow/table.ts), so 1 M flows are about 400 MB per worker: far above the 10-100 k concurrent flows of a
+ *  border link, low enough for two workers inside Node's default heap (about 4 GB on 64-bit). Zeek and Suricata bound their tables the
  *  same way (Suricata's flow.memcap, 32 MiB by default, then emergency eviction). */
 export const MAX_FLOWS = 1_000_000
 
@@ -197,15 +197,16 @@ export const MAX_FLOWS = 1_000_000
 export const MAX_TOP_FLOWS = 100_000
 
 /** Flow records kept for `hubcap flows --format ndjson|csv` (FlowTracker keepAll): meant for small captures.
- *  A record is about 1 KB with its strings, so 200 000 are about 200 MB; past this the first ones in output
- *  order are kept (by bytes, a deterministic cut) and the summary says the list is incomplete. */
-export const MAX_KEPT_FLOWS = 200_000
+ *  A record with its strings is about 1.2 KB (measured, bench/flow-table.ts --memory), so 100 000 are about
+ *  120 MB; past this the first ones in output order are kept (by bytes, a deterministic cut) and the summary
+ *  says the list is incomplete (allComplete: false). */
+export const MAX_KEPT_FLOWS = 100_000
 
 /** Records of shared flows kept per tracker for mergeSummaries: tunnel outer flows and ICMP flows, whose frames
  *  can be routed to several workers (a VXLAN outer flow carries many inner flows; an ICMP error goes where the
  *  flow it quotes lives) and must be joined by key and time. A border link has a few hundred VTEP pairs and
- *  ICMP peers; a ping sweep of a /16 needs 65 536. Past this, shared records are counted like other flows
- *  (and may then appear once per worker). */
+ *  ICMP peers; a ping sweep of a /16 needs 65 536. At about 1.2 KB a record that is up to 80 MB per worker.
+ *  Past this, shared records are counted like other flows (and may then appear once per worker). */
 export const MAX_SHARED_FLOW_RECORDS = 65_536
 
 /** Ended flow records waiting in a FlowTracker's finished sink until the caller drains them (opts.collect). Past

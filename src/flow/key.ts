@@ -18,7 +18,8 @@
  *
  * Keys are numbers on purpose (bench/flow-table.ts): the table compares 14 small integers on a hash
  * match instead of building and hashing a string per packet. IPv4 addresses sit in a0/b0 (a1..a3 = 0)
- * and `family` tells them from IPv6 ::a.b.c.d.
+ * and `family` tells them from IPv6 ::a.b.c.d. Address words are stored signed (`| 0`) so every key field
+ * is a V8 small integer, never a boxed double.
  */
 import type { Frame } from '../capture/frame.js'
 import { Layer } from '../decode/dispatch.js'
@@ -72,22 +73,29 @@ export function setIpv4Key(k: FlowKey, proto: number, src: number, sport: number
   if (!hasPorts(proto)) { sport = 0; dport = 0 }
   k.proto = proto; k.family = 4; k.vlan = vlan; k.vni = vni
   k.a1 = k.a2 = k.a3 = k.b1 = k.b2 = k.b3 = 0
+  // Unsigned order for the canonical endpoints; stored as signed 32-bit so V8 keeps them small integers
+  // (a field holding 192.168.x.x as an unsigned number would be a boxed double: a pointer chase per read).
+  src = src >>> 0
+  dst = dst >>> 0
   if (src < dst || (src === dst && sport <= dport)) {
-    k.a0 = src; k.portA = sport; k.b0 = dst; k.portB = dport; k.dir = 0
+    k.a0 = src | 0; k.portA = sport; k.b0 = dst | 0; k.portB = dport; k.dir = 0
   } else {
-    k.a0 = dst; k.portA = dport; k.b0 = src; k.portB = sport; k.dir = 1
+    k.a0 = dst | 0; k.portA = dport; k.b0 = src | 0; k.portB = sport; k.dir = 1
   }
   k.hash = hashKey(k, seed)
 }
 
-const word = (b: Uint8Array, o: number) => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
+/** A 32-bit word of an address, signed (a small integer for V8); `^ 0x80000000` orders signed words as unsigned. */
+const word = (b: Uint8Array, o: number) => (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!
+const unsigned = (w: number) => w ^ 0x80000000
 
 /** Fill `k` for an IPv6 packet (16-byte addresses) and hash it. */
 export function setIpv6Key(k: FlowKey, proto: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number, vlan: number, vni: number, seed: number): void {
   if (!hasPorts(proto)) { sport = 0; dport = 0 }
   const s0 = word(src, 0), s1 = word(src, 4), s2 = word(src, 8), s3 = word(src, 12)
   const d0 = word(dst, 0), d1 = word(dst, 4), d2 = word(dst, 8), d3 = word(dst, 12)
-  const c = s0 !== d0 ? s0 - d0 : s1 !== d1 ? s1 - d1 : s2 !== d2 ? s2 - d2 : s3 !== d3 ? s3 - d3 : sport - dport
+  const c = s0 !== d0 ? unsigned(s0) - unsigned(d0) : s1 !== d1 ? unsigned(s1) - unsigned(d1)
+    : s2 !== d2 ? unsigned(s2) - unsigned(d2) : s3 !== d3 ? unsigned(s3) - unsigned(d3) : sport - dport
   k.proto = proto; k.family = 6; k.vlan = vlan; k.vni = vni
   if (c <= 0) {
     k.a0 = s0; k.a1 = s1; k.a2 = s2; k.a3 = s3; k.portA = sport
@@ -102,7 +110,8 @@ export function setIpv6Key(k: FlowKey, proto: number, src: Uint8Array, sport: nu
 export function sameKey(x: KeyFields, y: KeyFields): boolean {
   return x.a0 === y.a0 && x.b0 === y.b0 && x.portA === y.portA && x.portB === y.portB && x.proto === y.proto &&
     x.vlan === y.vlan && x.vni === y.vni && x.family === y.family &&
-    x.a1 === y.a1 && x.a2 === y.a2 && x.a3 === y.a3 && x.b1 === y.b1 && x.b2 === y.b2 && x.b3 === y.b3
+    // IPv4 keys keep the other words at 0: not read, so an IPv4 lookup stays in the flow's first cache lines.
+    (x.family === 4 || (x.a1 === y.a1 && x.a2 === y.a2 && x.a3 === y.a3 && x.b1 === y.b1 && x.b2 === y.b2 && x.b3 === y.b3))
 }
 
 export function copyKey(to: KeyFields, from: KeyFields): void {
@@ -144,7 +153,7 @@ const addrBytes = new Uint8Array(16)
 /** Text of endpoint A or B (RFC 5952 for IPv6): built only when a record is made. */
 export function addressText(k: KeyFields, which: 'a' | 'b'): string {
   const w0 = which === 'a' ? k.a0 : k.b0
-  if (k.family === 4) return ipv4ToString(w0)
+  if (k.family === 4) return ipv4ToString(w0 >>> 0)
   const ws = which === 'a' ? [k.a0, k.a1, k.a2, k.a3] : [k.b0, k.b1, k.b2, k.b3]
   for (let i = 0; i < 4; i++) {
     const w = ws[i]!

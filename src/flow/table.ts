@@ -2,22 +2,28 @@
  * The live-flow table: an open-addressing hash table on numeric keys, plus one LRU list per
  * timeout class.
  *
- *   FlowKey (numbers + 32-bit hash) ─► slots (Int32Array: flow id + 1) ─► hashes match? ─► sameKey
- *   Flow objects live in `flows[id]` and are reused after they end (no allocation per new flow once warm)
- *   LRU: per class a doubly linked list through the flows, least recently updated first
+ *   FlowKey (numbers + 32-bit hash) ─► slots[hash & mask] (Flow references) ─► f.hash === hash ─► sameKey
+ *   Flow objects are reused after they end (no allocation per new flow once warm)
+ *   LRU: per class a doubly linked list through the flows, least recently moved first
  *
  * Linear probing with backward-shift deletion (no tombstones), load factor at most 1/2, grown by
- * doubling. The slot array holds the hash next to the id, so a probe touches a Flow object only on a
- * full 32-bit hash match. Table order never reaches the output: iteration, expiry and eviction all
- * follow the LRU lists, so the random hash seed does not change results.
+ * doubling. A probe reads one slot and the flow it points to (whose first cache line holds the hash and
+ * the IPv4 key): two memory accesses per lookup. Table order never reaches the output: iteration, expiry
+ * and eviction all follow the LRU lists, so the random hash seed does not change results.
  *
- * Why not Map<string, Flow> (the style guide's first choice): bench/flow-table.ts measures a string
- * key built per packet against numeric keys; see bench/README.md for the figures.
+ * The LRU is by last packet to the second: the tracker moves a flow to its list's tail at most once per
+ * capture second (moving it on every packet touches both list neighbours, two more cache misses per
+ * packet once the flows outgrow the CPU caches).
  *
- * Memory per live flow (measured, see test/flow/table.test.ts "memory per flow" and bench/flow-table.ts
- * --memory): about 330 bytes on Node 20 x64 (the Flow object with its 45 fields, about 290 bytes, plus
- * 16 bytes of slots at load 1/2 and the `flows` array entry). 1 M flows (limits.MAX_FLOWS) need about
- * 330 MB per worker.
+ * Why not Map<string, Flow> (the style guide's first choice): bench/flow-table.ts builds the key string
+ * per packet and was 6-7x slower per packet (1 000 steady flows: 350-620 ns against 50-100 ns for this
+ * table, key computation included); Map<number, Flow> on the same numeric hash was close to this table
+ * with 1 000 flows and up to 1.5x slower at 100 000 (a Map entry is one more indirection).
+ *
+ * Memory per live flow, measured (bench/flow-table.ts --memory: process.memoryUsage() heapUsed +
+ * arrayBuffers before and after 200 000 and 1 000 000 flows, Node 20 x64): about 400 bytes (401-408):
+ * the Flow object with its 50 fields and 16 bytes of slots at load 1/4-1/2. 1 M flows
+ * (limits.MAX_FLOWS) are about 400 MB per worker.
  */
 import { copyKey, sameKey, type FlowKey, type KeyFields } from './key.js'
 import type { TcpConn } from './tcp-state.js'
@@ -37,52 +43,58 @@ export const CLASS_COUNT = 5
 /** One live flow. Direction `fwd` is initiator -> responder; A/B are the key's canonical endpoints. */
 export class Flow implements KeyFields, TcpConn {
   // ---- key ----
-  proto = 0
-  family = 4
-  vlan = -1
-  vni = -1
-  a0 = 0; a1 = 0; a2 = 0; a3 = 0
-  b0 = 0; b1 = 0; b2 = 0; b3 = 0
+  // Field order is memory order: what every packet reads comes first, in the object's first cache lines
+  // (the hash and IPv4 key, then the counters); IPv6 words and cold fields after.
+  // ---- key (IPv4 part) ----
+  hash = 0
+  a0 = 0
+  b0 = 0
   portA = 0
   portB = 0
-  hash = 0
-  /** Index in the table's `flows`; fixed for the object's life. */
-  readonly id: number
-  // ---- roles ----
+  proto = 0
+  vlan = -1
+  vni = -1
+  family = 4
+  // ---- per packet ----
   /** The initiator is endpoint A. */
   initIsA = true
-  initiatorInferred = false
-  // ---- counters ----
+  cls: FlowClass = FlowClass.TCP
+  /** Capture second of its last move to the tail of its LRU list (moved at most once per second). */
+  touchSec = 0
   pktF = 0
   pktR = 0
   bytesF = 0
   bytesR = 0
   payF = 0
   payR = 0
-  firstSec = 0
-  firstNsec = 0
   lastSec = 0
   lastNsec = 0
-  firstFrame = 0
   lastFrame = 0
-  fileIndex = 0
-  icmpErrors = 0
-  app: string | null = null
-  // ---- TCP (and UDP history) ----
+  firstSec = 0
   tcp = 0
   histBits = 0
+  /** Frames of this flow may reach several workers (tunnel outer flows, ICMP): mergeSummaries joins its records. */
+  shared = false
+  app: string | null = null
+  // ---- key (IPv6 words) ----
+  a1 = 0; a2 = 0; a3 = 0
+  b1 = 0; b2 = 0; b3 = 0
+  // ---- the rest ----
+  firstNsec = 0
+  firstFrame = 0
+  fileIndex = 0
+  icmpErrors = 0
   history = ''
+  initiatorInferred = false
   /** Sequence number of the originator's SYN, -1 when none was seen (a new SYN with another one is a new connection). */
   origIsn = -1
   closedSec = 0
   closedNsec = 0
-  // ---- bookkeeping ----
-  /** Frames of this flow may reach several workers (tunnel outer flows, ICMP): mergeSummaries joins its records. */
-  shared = false
-  cls: FlowClass = FlowClass.TCP
   live = false
   prev: Flow | null = null
   next: Flow | null = null
+  /** Creation number of the object (objects are reused). */
+  readonly id: number
 
   constructor(id: number) {
     this.id = id
@@ -102,6 +114,7 @@ export class Flow implements KeyFields, TcpConn {
     this.closedSec = this.closedNsec = 0
     this.shared = false
     this.cls = FlowClass.TCP
+    this.touchSec = 0
     this.prev = this.next = null
   }
 }
@@ -109,14 +122,12 @@ export class Flow implements KeyFields, TcpConn {
 const INITIAL_SLOTS = 1024
 
 export class FlowTable {
-  /** Flow id + 1 per slot, 0 when empty. */
-  private slots = new Int32Array(INITIAL_SLOTS)
-  /** The hash of the flow in each slot (valid where slots is not 0). */
-  private hashes = new Int32Array(INITIAL_SLOTS)
+  /** The flow in each slot, null when empty: one memory access per probe, the hash read from the flow itself. */
+  private slots: Array<Flow | null> = new Array<Flow | null>(INITIAL_SLOTS).fill(null)
   private mask = INITIAL_SLOTS - 1
-  /** Every Flow object ever made, by id; ended ones are reused. */
-  private readonly flows: Flow[] = []
-  private readonly free: number[] = []
+  /** Ended Flow objects, reused by insert. */
+  private readonly free: Flow[] = []
+  private made = 0
   private readonly heads: Array<Flow | null> = new Array<Flow | null>(CLASS_COUNT).fill(null)
   private readonly tails: Array<Flow | null> = new Array<Flow | null>(CLASS_COUNT).fill(null)
   /** Live flows. */
@@ -125,33 +136,23 @@ export class FlowTable {
   find(k: FlowKey): Flow | null {
     const h = k.hash
     const slots = this.slots
-    const hashes = this.hashes
     const mask = this.mask
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = slots[i]!
-      if (s === 0) return null
-      if (hashes[i] === h) {
-        const f = this.flows[s - 1]!
-        if (sameKey(f, k)) return f
-      }
+      const f = slots[i]!
+      if (f === null) return null
+      if (f.hash === h && sameKey(f, k)) return f
     }
   }
 
   /** A new live flow for `k` (the caller checked the cap and that `k` is not in the table), at the tail of `cls`. */
   insert(k: FlowKey, cls: FlowClass): Flow {
     if ((this.size + 1) * 2 > this.slots.length) this.grow()
-    let f: Flow
-    const id = this.free.pop()
-    if (id === undefined) {
-      f = new Flow(this.flows.length)
-      this.flows.push(f)
-    } else {
-      f = this.flows[id]!
-      f.reset()
-    }
+    let f = this.free.pop()
+    if (f === undefined) f = new Flow(this.made++)
+    else f.reset()
     copyKey(f, k)
     f.live = true
-    this.place(f.id, k.hash)
+    this.place(f)
     this.size++
     f.cls = cls
     this.append(f)
@@ -161,29 +162,26 @@ export class FlowTable {
   /** Take `f` out of the table and its LRU list; its object is reused by a later insert. */
   remove(f: Flow): void {
     const slots = this.slots
-    const hashes = this.hashes
     const mask = this.mask
-    const want = f.id + 1
     let i = f.hash & mask
-    while (slots[i] !== want) {
-      if (slots[i] === 0) throw new Error('flow table: removing a flow that is not in it')
+    while (slots[i] !== f) {
+      if (slots[i] === null) throw new Error('flow table: removing a flow that is not in it')
       i = (i + 1) & mask
     }
     // Backward-shift deletion: pull later entries of the probe run into the hole.
-    for (let j = (i + 1) & mask; slots[j] !== 0; j = (j + 1) & mask) {
-      const ideal = hashes[j]! & mask
+    for (let j = (i + 1) & mask; slots[j] !== null; j = (j + 1) & mask) {
+      const ideal = slots[j]!.hash & mask
       const movable = j > i ? ideal <= i || ideal > j : ideal <= i && ideal > j
       if (movable) {
         slots[i] = slots[j]!
-        hashes[i] = hashes[j]!
         i = j
       }
     }
-    slots[i] = 0
+    slots[i] = null
     this.unlink(f)
     f.live = false
     this.size--
-    this.free.push(f.id)
+    this.free.push(f)
   }
 
   /** Move `f` to the tail of class `cls` (most recently updated). */
@@ -233,20 +231,17 @@ export class FlowTable {
     f.prev = f.next = null
   }
 
-  private place(id: number, h: number): void {
+  private place(f: Flow): void {
     const mask = this.mask
-    let i = h & mask
-    while (this.slots[i] !== 0) i = (i + 1) & mask
-    this.slots[i] = id + 1
-    this.hashes[i] = h
+    let i = f.hash & mask
+    while (this.slots[i] !== null) i = (i + 1) & mask
+    this.slots[i] = f
   }
 
   private grow(): void {
-    const oldSlots = this.slots
-    const oldHashes = this.hashes
-    this.slots = new Int32Array(oldSlots.length * 2)
-    this.hashes = new Int32Array(oldSlots.length * 2)
+    const old = this.slots
+    this.slots = new Array<Flow | null>(old.length * 2).fill(null)
     this.mask = this.slots.length - 1
-    for (let i = 0; i < oldSlots.length; i++) if (oldSlots[i] !== 0) this.place(oldSlots[i]! - 1, oldHashes[i]!)
+    for (const f of old) if (f !== null) this.place(f)
   }
 }

@@ -175,11 +175,15 @@ export class FlowTracker {
   /** Idle timeout per FlowClass, in ns (CLOSED: since the close). */
   private readonly idleNs: number[]
   private readonly activeNs: number
+  private readonly activeSec: number
+  /** Every idle timeout is at least a second. */
+  private readonly wholeSecondTimeouts: boolean
   private readonly files: string[]
   private fileIndex = 0
-  private nowSec = -Infinity
+  /** The latest capture time seen (-1: none yet; small integers keep these fields unboxed). */
+  private nowSec = -1
   private nowNsec = 0
-  private sweptSec = -Infinity
+  private sweptSec = -1
   private readonly local = { count: 0, byProto: new Map<string, number>(), byState: new Map<string, number>(), timedOut: 0 }
   private readonly top: TopFlows
   private readonly all: TopFlows | null
@@ -203,6 +207,8 @@ export class FlowTracker {
     ns[FlowClass.CLOSED] = t.tcpClosed * 1e9
     this.idleNs = ns
     this.activeNs = t.active * 1e9
+    this.activeSec = t.active
+    this.wholeSecondTimeouts = Math.min(t.tcp, t.udp, t.icmp, t.other, t.tcpClosed) >= 1
     this.seed = (opts.seed ?? Math.floor(Math.random() * 0x1_0000_0000)) | 0
     this.top = new TopFlows(this.topN)
     this.all = opts.keepAll ? new TopFlows(MAX_KEPT_FLOWS) : null
@@ -245,7 +251,7 @@ export class FlowTracker {
   /** End of input: every live flow ends. `end` is the capture's last timestamp (default: the latest seen here). */
   finish(end?: { tsSec: number; tsNsec: number }): FlowSummary {
     if (this.finished) throw new Error('FlowTracker: finish called twice')
-    let endSec = this.nowSec === -Infinity ? 0 : this.nowSec
+    let endSec = Math.max(0, this.nowSec)
     let endNsec = this.nowNsec
     if (end && (end.tsSec > endSec || (end.tsSec === endSec && end.tsNsec > endNsec))) { endSec = end.tsSec; endNsec = end.tsNsec }
     for (const f of this.table.liveFlows()) {
@@ -287,9 +293,13 @@ export class FlowTracker {
 
     let f = this.table.find(k)
     if (f !== null) {
-      if (this.expired(f, sec, nsec)) { this.end(f, f.cls === FlowClass.CLOSED ? 'closed' : 'timeout'); f = null }
+      // Moved in its list this very second: it had a packet (or closed) less than a second ago, so it cannot
+      // have idled out when every idle timeout is a second or more (the common case skips the arithmetic).
+      const recent = f.touchSec === sec && this.wholeSecondTimeouts
+      if (!recent && this.expired(f, sec, nsec)) { this.end(f, f.cls === FlowClass.CLOSED ? 'closed' : 'timeout'); f = null }
       else if (isTcp && (flags & (SYN | ACK)) === SYN && this.reuses(f, k.dir, l4.h.seq)) { this.stats.reused++; this.end(f, 'reused'); f = null }
-      else if (!f.shared && !tunnelOuter && elapsedNs(f.firstSec, f.firstNsec, sec, nsec) > this.activeNs) this.cut(f, frame)
+      else if (!f.shared && !tunnelOuter && sec - f.firstSec + 1 > this.activeSec &&
+        elapsedNs(f.firstSec, f.firstNsec, sec, nsec) > this.activeNs) this.cut(f, frame)
     }
     if (f === null) f = this.create(frame, l4, flags)
 
@@ -306,20 +316,25 @@ export class FlowTracker {
     if (isTcp) {
       if (f.cls === FlowClass.CLOSED) {
         tcpSegment(f, fwd, flags, payload)
-      } else {
-        if (fwd && (flags & (SYN | ACK)) === SYN && f.origIsn < 0) f.origIsn = l4.h.seq
-        tcpSegment(f, fwd, flags, payload)
-        if (tcpClosed(f)) {
-          f.closedSec = sec
-          f.closedNsec = nsec
-          this.stats.closed++
-          this.table.touch(f, FlowClass.CLOSED)
-        } else {
-          this.table.touch(f, FlowClass.TCP)
-        }
+        return // the closed list is ordered by close time: never moved again
       }
-    } else {
-      if (k.proto === 17) udpHistory(f, fwd)
+      if (fwd && (flags & (SYN | ACK)) === SYN && f.origIsn < 0) f.origIsn = l4.h.seq
+      tcpSegment(f, fwd, flags, payload)
+      if (tcpClosed(f)) {
+        f.closedSec = sec
+        f.closedNsec = nsec
+        this.stats.closed++
+        f.touchSec = sec
+        this.table.touch(f, FlowClass.CLOSED)
+        return
+      }
+    } else if (k.proto === 17) {
+      udpHistory(f, fwd)
+    }
+    // LRU by last packet, to the second: a flow moves to the tail of its list at most once per capture
+    // second, so a steady flow's packets do not touch its list neighbours (bench/flow-table.ts).
+    if (f.touchSec !== sec) {
+      f.touchSec = sec
       this.table.touch(f, f.cls)
     }
   }
@@ -340,6 +355,7 @@ export class FlowTracker {
     f.firstNsec = f.lastNsec = frame.tsNsec
     f.firstFrame = f.lastFrame = frame.frameNumber
     f.fileIndex = this.fileIndex
+    f.touchSec = frame.tsSec
     f.shared = k.proto === 1 || k.proto === 58
     this.stats.flows++
     if (this.table.size > this.stats.peakLive) this.stats.peakLive = this.table.size
