@@ -300,9 +300,11 @@ export function levelKey(decoded: DecodedFrame, lv: FrameLevels, i: number, k: F
   let dport = 0
   const proto = ipProtocol(ip)
   if (ip.kind !== Layer.Ipv4 && ip.kind !== Layer.Ipv6) return false
-  // A fragment not (yet) reassembled: no transport header, and counted once, in the frame that completes it.
-  const fragment = ip.kind === Layer.Ipv4 ? ip.h.mf || ip.h.fragmentOffset > 0 : ip.h.hasFragment && (ip.h.fragmentMore || ip.h.fragmentOffset > 0)
-  if (fragment && !ip.reassembled) return false
+  // A fragment not (yet) reassembled: counted once, in the frame that completes it. A quoted datagram is never
+  // reassembled; only its first fragment (offset 0) starts with the transport header.
+  const later = ip.kind === Layer.Ipv4 ? ip.h.fragmentOffset > 0 : ip.h.hasFragment && ip.h.fragmentOffset > 0
+  const fragment = later || (ip.kind === Layer.Ipv4 ? ip.h.mf : ip.h.hasFragment && ip.h.fragmentMore)
+  if (quoted ? later : fragment && !ip.reassembled) return false
   if (hasPorts(proto)) {
     const l4 = l4i >= 0 ? layers[l4i]! : null
     if (l4 && (l4.kind === Layer.Tcp || l4.kind === Layer.Udp)) {

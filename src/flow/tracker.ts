@@ -23,6 +23,8 @@
  *   active timeout. Shared flows (below) are never cut, so their records can be joined across workers.
  * Idle means: the time between a flow's last packet and a later packet (of it, or of any flow: the table is
  * swept once per capture second, oldest first). A flow that timed out and is seen again is a new flow.
+ * At the cap (opts.maxFlows, limits.MAX_FLOWS) a new flow first sweeps, then evicts the flow whose last
+ * packet is oldest (to the second: the LRU lists move a flow at most once per capture second).
  * Times are capture times; they are assumed to grow (a frame from the past counts in its flow, but
  * firstTs/lastTs keep the first and the latest time).
  *
@@ -37,8 +39,12 @@
  * to the worker of the flow it quotes). A tracker keeps every record of a shared flow (up to
  * limits.MAX_SHARED_FLOW_RECORDS) and mergeSummaries joins records of one key whose times are within the
  * idle timeout, which gives the records one tracker would have made. `finish(end)` should be given the
- * capture's last timestamp so every worker classifies idle flows alike. Differences that remain with
- * several workers: `evicted` (the cap is per worker) and anything past the per-tracker bounds.
+ * capture's last timestamp so every worker classifies idle flows alike, and every part must be made with a
+ * topN (and keepAll) at least the merge's. Differences that remain with several workers: `evicted` (the cap
+ * is per worker), anything past the per-tracker bounds, an ICMP error quoting a tunnel's outer flow (it
+ * reaches the worker of that outer flow's key, which may hold none of its packets), and captures whose
+ * timestamps go backwards (joining assumes time order).
+ * Frames without timestamps (pcapng simple packet blocks) are at time 0.
  *
  * Output order (top, all): IP bytes (both directions) descending, then firstFrame, then the key text,
  * then the file: the same frames give the same records in the same order.

@@ -127,6 +127,17 @@ describe('frameLevels', () => {
     expect([k.proto, addressText(k, 'a'), k.portA, addressText(k, 'b'), k.portB, k.dir]).toEqual([6, '10.0.0.1', 40000, '10.0.0.2', 443, 0])
   })
 
+  it('a quoted first fragment still gives the ports; a quoted later fragment has no key', () => {
+    const first = packet().ipv4('10.0.0.1', '10.0.0.2', { mf: true, id: 7 }).udp(5000, 9999).payload(new Uint8Array(8)).build().subarray(0, 28)
+    const later = packet().ipv4('10.0.0.1', '10.0.0.2', { fragmentOffset: 1480, id: 7 }).payload(new Uint8Array(8), { protocol: 17 }).build()
+    for (const [quote, keyed] of [[first, true], [later, false]] as const) {
+      const { decoded, lv } = levelsOf(packet().eth().ipv4('10.0.0.2', '10.0.0.1').icmp(11, 1).payload(quote).build())
+      const k = new FlowKey()
+      expect(levelKey(decoded, lv, -1, k, 0)).toBe(keyed)
+      if (keyed) expect([k.proto, k.portA, k.portB]).toEqual([17, 5000, 9999])
+    }
+  })
+
   it('DNS on UDP 53 names the app', () => {
     const query = [0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, 0, 1, 0, 1]
     const { lv } = levelsOf(packet().eth().ipv4('10.0.0.1', '10.0.0.53').udp(5353, 53).payload(query).build())
