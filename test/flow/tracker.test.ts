@@ -296,6 +296,32 @@ describe('timeouts and the cap', () => {
   })
 })
 
+describe('files, drain and the end time', () => {
+  it('setFile: flows started later carry the new file; frame numbers restart per file', () => {
+    const d = new FrameDecoder()
+    const t = new FlowTracker({ file: 'a.pcap', keepAll: true, collect: true })
+    const send = (b: Uint8Array, n: number, sec: number) => { const f = frameOf(b, { frameNumber: n, tsSec: T0 + sec }); t.observe(f, d.decode(f)) }
+    send(packet().eth().ipv4(C, S).udp(1, 2).build(), 1, 0)
+    t.setFile('b.pcap')
+    send(packet().eth().ipv4(C, S).udp(1, 2).build(), 1, 1) // the same flow goes on: still a.pcap's
+    send(packet().eth().ipv4(C, S).udp(3, 4).build(), 2, 2)
+    expect(t.drain()).toEqual([])
+    const s = t.finish()
+    expect(s.all!.map((r) => [r.initiator.port, r.file, r.firstFrame, r.lastFrame])).toEqual([[1, 'a.pcap', 1, 1], [3, 'b.pcap', 2, 2]])
+    expect(t.drain().map((r) => r.file).sort()).toEqual(['a.pcap', 'b.pcap'])
+    expect(() => t.finish()).toThrow()
+  })
+
+  it('finish(end): flows idle past their timeout at the capture\'s end count as timed out', () => {
+    const cap = new Capture().add(packet().eth().ipv4(C, S).udp(1, 2).build(), 0)
+    const t = new FlowTracker()
+    const d = new FrameDecoder()
+    for (const f of cap.frames) t.observe(frameOf(f.bytes, f), d.decode(frameOf(f.bytes, f)))
+    expect(t.finish({ tsSec: T0 + 61, tsNsec: 0 }).timedOut).toBe(1)
+    expect(cap.run().summary.timedOut).toBe(0)
+  })
+})
+
 describe('TopFlows and output order', () => {
   const rec = (bytes: number, firstFrame: number, port = 1, file = 'a'): FlowRecord => ({
     proto: 'udp', initiator: { ip: '10.0.0.1', port }, responder: { ip: '10.0.0.2', port: 53 }, vni: null, vlan: null,
