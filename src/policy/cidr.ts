@@ -1,0 +1,128 @@
+/**
+ * Address and prefix matching for rules and observers. Addresses arrive as the
+ * text hubcap's decoders print (dotted quad, RFC 5952), so matching parses the
+ * text once into bytes and compares prefixes; `AddressSet` caches per address.
+ * Strict validation of what users write lives in load.ts (ip-address); this
+ * parser only has to accept what it produced.
+ */
+
+export interface Prefix {
+  /** 4 or 16 bytes. */
+  bytes: Uint8Array
+  length: number
+  /** The text it was parsed from, normalised (`10.0.0.0/8`, `2001:db8::/32`). */
+  text: string
+}
+
+/** Parses `a.b.c.d`, an IPv6 address, or either with `/len`. Null when it is not one. */
+export function parsePrefix(text: string): Prefix | null {
+  const slash = text.indexOf('/')
+  const addr = slash < 0 ? text : text.slice(0, slash)
+  const bytes = parseAddress(addr)
+  if (!bytes) return null
+  const max = bytes.length * 8
+  let length = max
+  if (slash >= 0) {
+    const l = text.slice(slash + 1)
+    if (!/^\d{1,3}$/.test(l)) return null
+    length = Number(l)
+    if (length > max) return null
+  }
+  return { bytes, length, text: slash < 0 ? `${addr}/${max}` : text }
+}
+
+/** 4 or 16 bytes of an address in text form, or null. */
+export function parseAddress(text: string): Uint8Array | null {
+  if (text.includes(':')) return parseIpv6(text)
+  const parts = text.split('.')
+  if (parts.length !== 4) return null
+  const out = new Uint8Array(4)
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!
+    if (!/^\d{1,3}$/.test(p)) return null
+    const v = Number(p)
+    if (v > 255) return null
+    out[i] = v
+  }
+  return out
+}
+
+function parseIpv6(text: string): Uint8Array | null {
+  const zone = text.indexOf('%')
+  const t = zone >= 0 ? text.slice(0, zone) : text
+  const halves = t.split('::')
+  if (halves.length > 2) return null
+  const groups = (s: string): number[] | null => {
+    if (s === '') return []
+    const out: number[] = []
+    const parts = s.split(':')
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!
+      if (i === parts.length - 1 && p.includes('.')) {
+        const v4 = parseAddress(p)
+        if (!v4 || v4.length !== 4) return null
+        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!)
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return null
+        out.push(parseInt(p, 16))
+      }
+    }
+    return out
+  }
+  const head = groups(halves[0]!)
+  const tail = halves.length === 2 ? groups(halves[1]!) : []
+  if (!head || !tail) return null
+  const fill = 8 - head.length - tail.length
+  if (halves.length === 2 ? fill < 1 : fill !== 0) return null
+  const all = [...head, ...new Array<number>(fill).fill(0), ...tail]
+  const out = new Uint8Array(16)
+  all.forEach((g, i) => { out[2 * i] = g >> 8; out[2 * i + 1] = g & 0xff })
+  return out
+}
+
+/** True when `addr` (4 or 16 bytes) lies inside `p`. Families never match each other. */
+export function prefixContains(p: Prefix, addr: Uint8Array): boolean {
+  if (addr.length !== p.bytes.length) return false
+  const whole = p.length >> 3
+  for (let i = 0; i < whole; i++) if (addr[i] !== p.bytes[i]) return false
+  const rest = p.length & 7
+  if (rest === 0) return true
+  const mask = (0xff << (8 - rest)) & 0xff
+  return ((addr[whole]! ^ p.bytes[whole]!) & mask) === 0
+}
+
+/** True when prefix `inner` lies wholly inside `outer`. */
+export function prefixCovers(outer: Prefix, inner: Prefix): boolean {
+  return inner.length >= outer.length && prefixContains(outer, inner.bytes)
+}
+
+/** A set of prefixes (and single addresses) tested against address text; answers are cached. */
+export class AddressSet {
+  readonly prefixes: readonly Prefix[]
+  private readonly cache = new Map<string, boolean>()
+
+  constructor(texts: readonly (string | null | undefined)[]) {
+    const list: Prefix[] = []
+    for (const t of texts) {
+      if (!t) continue
+      const p = parsePrefix(t)
+      if (!p) throw new TypeError(`not an address or prefix: ${t}`)
+      list.push(p)
+    }
+    this.prefixes = list
+  }
+
+  get empty(): boolean {
+    return this.prefixes.length === 0
+  }
+
+  has(ip: string): boolean {
+    const hit = this.cache.get(ip)
+    if (hit !== undefined) return hit
+    const bytes = parseAddress(ip)
+    const yes = bytes !== null && this.prefixes.some((p) => prefixContains(p, bytes))
+    if (this.cache.size > 100_000) this.cache.clear()
+    this.cache.set(ip, yes)
+    return yes
+  }
+}
