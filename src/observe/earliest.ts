@@ -1,0 +1,71 @@
+/**
+ * Flow records kept up to a bound: the first ones in capture order (first timestamp, then file,
+ * first frame, then the tracker's total order), in O(bound) memory. Keeping the earliest (not the
+ * first to END, which depends on timeouts and on how frames were split among workers) makes the cut
+ * the same for every split: each part keeps its earliest, and the merge keeps the earliest of those.
+ */
+import type { FlowRecord } from '../flow/flow-record.js'
+import { compareFlowRecords } from '../flow/tracker.js'
+
+/** Capture order of flow records: a total order (ties fall to compareFlowRecords). */
+export function compareFlowStart(a: FlowRecord, b: FlowRecord): number {
+  if (a.firstTs !== b.firstTs) return a.firstTs < b.firstTs ? -1 : 1
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1
+  if (a.firstFrame !== b.firstFrame) return a.firstFrame - b.firstFrame
+  return compareFlowRecords(a, b)
+}
+
+/** A max-heap on compareFlowStart: its root is the latest kept record, the first to go. */
+export class EarliestFlows {
+  private readonly heap: FlowRecord[] = []
+  readonly bound: number
+  /** Records offered and not kept (or pushed out later). */
+  dropped = 0
+
+  constructor(bound: number) {
+    this.bound = Math.max(0, Math.floor(bound))
+  }
+
+  offer(r: FlowRecord): void {
+    const heap = this.heap
+    if (heap.length < this.bound) {
+      heap.push(r)
+      this.up(heap.length - 1)
+      return
+    }
+    this.dropped++
+    if (this.bound > 0 && compareFlowStart(r, heap[0]!) < 0) {
+      heap[0] = r
+      this.down(0)
+    }
+  }
+
+  /** The kept records (any order). */
+  records(): FlowRecord[] {
+    return this.heap.slice()
+  }
+
+  private up(i: number): void {
+    const heap = this.heap
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (compareFlowStart(heap[p]!, heap[i]!) >= 0) break
+      ;[heap[p], heap[i]] = [heap[i]!, heap[p]!]
+      i = p
+    }
+  }
+
+  private down(i: number): void {
+    const heap = this.heap
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let top = i
+      if (l < heap.length && compareFlowStart(heap[l]!, heap[top]!) > 0) top = l
+      if (r < heap.length && compareFlowStart(heap[r]!, heap[top]!) > 0) top = r
+      if (top === i) return
+      ;[heap[top], heap[i]] = [heap[i]!, heap[top]!]
+      i = top
+    }
+  }
+}
