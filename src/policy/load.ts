@@ -24,9 +24,17 @@ export const MAX_POLICY_BYTES = 1024 * 1024
 /** Aliases a document may expand; a policy needs none, a few are harmless. */
 export const MAX_ALIAS_COUNT = 50
 
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file (ENOENT)',
+  EACCES: 'permission denied (EACCES)',
+  EISDIR: 'a directory, not a file (EISDIR)',
+}
+
+const tooBig = (size: number): string => `${size} bytes is more than a policy may be (${MAX_POLICY_BYTES} bytes, 1 MiB)`
+
 /** One problem with where it is: `line` (1-based) when the YAML shows it. */
 export interface PolicyProblem {
-  /** `path: message (value)`, ready to print. */
+  /** `path: message (value)`, ready to print; a problem of the whole file (unreadable, empty, too big) has no path. */
   text: string
   line?: number
 }
@@ -61,18 +69,18 @@ export function loadPolicy(path: string): LoadedPolicy {
   let bytes: Buffer
   try {
     const size = statSync(path).size
-    if (size > MAX_POLICY_BYTES) throw new PolicyError(path, [{ text: `(file): ${size} bytes is more than a policy may be (${MAX_POLICY_BYTES} bytes, 1 MiB)` }])
+    if (size > MAX_POLICY_BYTES) throw new PolicyError(path, [{ text: tooBig(size) }])
     bytes = readFileSync(path)
   } catch (e) {
     if (e instanceof PolicyError) throw e
     const err = e as NodeJS.ErrnoException
-    throw new PolicyError(path, [{ text: `(file): cannot read: ${err.code ?? err.message}` }])
+    throw new PolicyError(path, [{ text: `cannot read: ${READ_ERRORS[err.code ?? ''] ?? err.message}` }])
   }
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
-    throw new PolicyError(path, [{ text: '(file): not UTF-8 text' }])
+    throw new PolicyError(path, [{ text: 'not UTF-8 text' }])
   }
   const policy = parsePolicyText(text, path)
   return {
@@ -86,7 +94,7 @@ export function loadPolicy(path: string): LoadedPolicy {
 /** Parses and validates policy text; `file` only names it in errors. Throws PolicyError. */
 export function parsePolicyText(text: string, file: string): Policy {
   const size = Buffer.byteLength(text, 'utf8')
-  if (size > MAX_POLICY_BYTES) throw new PolicyError(file, [{ text: `(file): ${size} bytes is more than a policy may be (${MAX_POLICY_BYTES} bytes, 1 MiB)` }])
+  if (size > MAX_POLICY_BYTES) throw new PolicyError(file, [{ text: tooBig(size) }])
 
   const lines = new LineCounter()
   const source = text.replace(/^\uFEFF/, '')
@@ -102,10 +110,10 @@ export function parsePolicyText(text: string, file: string): Policy {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (e) {
     // The yaml library throws a ReferenceError when aliases expand past the cap.
-    throw new PolicyError(file, [{ text: `(file): ${(e as Error).message} (aliases may expand at most ${MAX_ALIAS_COUNT} times)` }])
+    throw new PolicyError(file, [{ text: `${(e as Error).message} (aliases may expand at most ${MAX_ALIAS_COUNT} times)` }])
   }
   if (data === null || data === undefined) {
-    throw new PolicyError(file, [{ text: '(file): the policy is empty; it needs at least "version: 1"' }])
+    throw new PolicyError(file, [{ text: 'the policy is empty; it needs at least "version: 1"' }])
   }
   if (typeof data !== 'object' || Array.isArray(data)) {
     const kind = Array.isArray(data) ? 'a list' : `a single value (${preview(data)})`
