@@ -7,9 +7,9 @@
  *                       endpoint, `dir` 0 when the packet goes A -> B; a 32-bit hash
  *
  * A frame holds one flow per IP level: eth/IP/UDP 4789/VXLAN/eth/IP/TCP is the VTEP-to-VTEP UDP flow
- * (app 'vxlan') and the inner TCP flow (vni = the VXLAN VNI). The VLAN of a level is the innermost
- * 802.1Q tag in front of its IP header, after the previous tunnel (an outer tag never leaks into an
- * inner flow); the VNI is the innermost VXLAN/Geneve VNI or NVGRE VSID outside it, as the frame loop
+ * (app 'vxlan') and the inner TCP flow (vni = the VXLAN VNI). The VLAN of a tunnelled level is the
+ * innermost 802.1Q tag in front of its IP header, after the previous tunnel (an outer tag never leaks
+ * into an inner flow); the outermost level has none (its tags belong to the link, like interfaces); the VNI is the innermost VXLAN/Geneve VNI or NVGRE VSID outside it, as the frame loop
  * computes it. Link addresses and interfaces are never part of a key.
  *
  * Ports: TCP and UDP only. ICMP, ICMPv6 and other IP protocols are keyed by their addresses alone
@@ -294,7 +294,11 @@ export function levelKey(decoded: DecodedFrame, lv: FrameLevels, i: number, k: F
   const quoted = i < 0
   const ip = layers[quoted ? lv.quotedIp : lv.ip[i]!]!
   const l4i = quoted ? lv.quotedL4 : lv.l4[i]!
-  const vlan = lv.vlan[quoted ? lv.quotedLevel : i]!
+  // A VLAN tag names the flow only inside a tunnel (a tenant's inner tag). In front of the outermost
+  // IP header it is a property of the link: the reply may come back on the other uplink, tagged
+  // differently or not at all, and must still be the same flow (contract, rules.md).
+  const level = quoted ? lv.quotedLevel : i
+  const vlan = level > 0 ? lv.vlan[level]! : -1
   const vni = lv.vni[quoted ? lv.quotedLevel : i]!
   let sport = 0
   let dport = 0

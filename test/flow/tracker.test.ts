@@ -181,14 +181,25 @@ describe('UDP, ICMP, VLAN and tunnels', () => {
     expect(two.payloadBytes).toEqual({ fwd: 10, rev: 30 })
   })
 
-  it('the same addresses on two VLANs are two flows', () => {
+  it('an outer VLAN tag is the link, not the flow: a reply on another VLAN (or untagged) is the same flow', () => {
     const cap = new Capture()
       .add(udp(C, S, 5000, 9999, 10, packet().eth().vlan(10)), 0)
-      .add(udp(S, C, 9999, 5000, 10, packet().eth().vlan(10)), 0.1)
+      .add(udp(S, C, 9999, 5000, 10, packet().eth()), 0.1)
       .add(udp(C, S, 5000, 9999, 10, packet().eth().vlan(20)), 0.2)
     const { summary } = cap.run()
-    expect(summary.count).toBe(2)
-    expect(summary.all!.map((r) => [r.vlan, r.packets.fwd + r.packets.rev])).toEqual([[10, 2], [20, 1]])
+    expect(summary.count).toBe(1)
+    expect(summary.all!.map((r) => [r.vlan, r.packets.fwd, r.packets.rev, r.state])).toEqual([[null, 2, 1, 'SF']])
+  })
+
+  it('inside a tunnel the same addresses on two inner VLANs are two flows', () => {
+    const tunnel = (vlan: number) => packet().eth().ipv4('192.0.2.1', '192.0.2.2').udp(61000, 4789).vxlan(5001).eth().vlan(vlan)
+    const cap = new Capture()
+      .add(udp(C, S, 5000, 9999, 10, tunnel(10)), 0)
+      .add(udp(S, C, 9999, 5000, 10, tunnel(10)), 0.1)
+      .add(udp(C, S, 5000, 9999, 10, tunnel(20)), 0.2)
+    const { summary } = cap.run()
+    const inner = summary.all!.filter((r) => r.vni === 5001)
+    expect(inner.map((r) => [r.vlan, r.packets.fwd + r.packets.rev]).sort()).toEqual([[10, 2], [20, 1]])
   })
 
   it('VXLAN: inner flows with the same addresses split by VNI; the outer VTEP flow is its own flow, app vxlan', () => {
@@ -201,7 +212,7 @@ describe('UDP, ICMP, VLAN and tunnels', () => {
     expect(tcpFlows.map((r) => [r.vni, r.vlan, r.state, r.packets.fwd, r.packets.rev]).sort()).toEqual([[5001, null, 'S1', 1, 1], [5002, null, 'S0', 1, 0]])
     const outer = all.filter((r) => r.proto === 'udp')
     expect(outer).toHaveLength(1)
-    expect(outer[0]).toMatchObject({ app: 'vxlan', vni: null, vlan: 100, initiator: { ip: '192.0.2.1', port: 61000 }, responder: { ip: '192.0.2.2', port: 4789 } })
+    expect(outer[0]).toMatchObject({ app: 'vxlan', vni: null, vlan: null, initiator: { ip: '192.0.2.1', port: 61000 }, responder: { ip: '192.0.2.2', port: 4789 } })
     expect(outer[0]!.packets).toEqual({ fwd: 3, rev: 0 })
     expect(summary.byProto).toEqual({ tcp: 2, udp: 1 })
   })
