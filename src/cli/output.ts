@@ -26,11 +26,21 @@ export function openOutput(path: string | undefined): Output {
     stream = createWriteStream(path)
   }
   let failed: Error | undefined
-  stream.on('error', (e) => { failed = e })
+  // One listener each for the stream's life (a listener per write would pile up on long outputs).
+  let waiting: Array<(e?: Error) => void> = []
+  const wake = (e?: Error): void => {
+    const w = waiting
+    waiting = []
+    for (const f of w) f(e)
+  }
+  stream.on('error', (e) => { failed = e; wake(e) })
+  stream.on('drain', () => wake())
   return {
     async write(text) {
       if (failed) throw failed
-      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')])
+      if (!stream.write(text)) {
+        await new Promise<void>((resolve, reject) => waiting.push((e) => (e ? reject(e) : resolve())))
+      }
     },
     async close() {
       if (stream === process.stdout) return

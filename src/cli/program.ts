@@ -8,6 +8,11 @@ import { CaptureError } from '../capture/errors.js'
 import { forTerminal } from '../report/escape.js'
 import { runDecode } from './decode.js'
 import { runSamples } from './samples.js'
+import { FLOW_FORMATS, runFlows, type FlowsOptions } from './flows.js'
+import { defaultWorkers } from './pipeline.js'
+import { DEFAULT_TABLE_ROWS } from '../report/flows-format.js'
+import { AnalyzerError } from '../engine/run.js'
+import { ShardWorkerError } from '../worker/pool.js'
 import { ExitCode, UsageError } from './errors.js'
 import { VERSION } from '../version.js'
 
@@ -36,6 +41,25 @@ export function buildProgram(): Command {
       process.exitCode = await runDecode(capture, opts)
     })
   program
+    .command('flows')
+    .description('list the flows of one observation window (several captures are one window)')
+    .argument('<capture...>', 'pcap or pcapng files, optionally gzip-compressed; - reads stdin')
+    .option('-f, --format <format>', `output format: ${FLOW_FORMATS.join(', ')}`, 'table')
+    .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .option('-w, --workers <n>', `worker threads (default: one per core, here ${defaultWorkers()}; 1 runs in-process)`)
+    .option('--top <n>', `only the N flows with the most bytes (table default ${DEFAULT_TABLE_ROWS}; other formats: all flows)`)
+    .option('--vxlan-port <port>', 'also decode this UDP port as VXLAN (repeatable; 4789 and 8472 always are)', collectPort, [])
+    .option('--no-progress', 'no progress line on stderr (it is only drawn on a terminal anyway)')
+    .addHelpText('after', `
+Flows are bidirectional, keyed by protocol, addresses and ports, plus VLAN and VNI for tunnelled
+traffic (the outer tunnel flow is its own flow). State is Zeek's conn_state (S0, S1, SF, REJ, RSTO,
+...) with its history letters; fwd is initiator -> responder. Idle timeouts: TCP 300 s, UDP and
+ICMP 60 s, 5 s after a TCP close; records longer than 3600 s are cut.
+Exit codes: 0 done; 2 usage error or unreadable capture.`)
+    .action(async (captures: string[], opts: FlowsOptions) => {
+      process.exitCode = await runFlows(captures, opts)
+    })
+  program
     .command('samples')
     .description('rebuild the bundled sample captures from their recipes')
     .option('--out <dir>', 'directory to write them to', 'samples')
@@ -53,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? 0)
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Error
-    if (e instanceof CaptureError || e instanceof UsageError) {
+    if (e instanceof CaptureError || e instanceof UsageError || e instanceof AnalyzerError || e instanceof ShardWorkerError) {
       process.stderr.write(`hubcap: ${forTerminal(e.message)}\n`)
       return ExitCode.Error
     }

@@ -14,7 +14,8 @@
  */
 import { isMainThread } from 'node:worker_threads'
 import type { Frame } from '../capture/frame.js'
-import type { PortConfig } from '../decode/dispatch.js'
+import { DEFAULT_VXLAN_PORTS, type PortConfig } from '../decode/dispatch.js'
+import { FlowTracker, mergeSummaries, type FlowSummary } from '../flow/tracker.js'
 import { ipv4ToString, ipv6ToString } from '../decode/format.js'
 import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
 import { Layer } from '../decode/dispatch.js'
@@ -57,6 +58,10 @@ interface AnalyzerEntry {
 }
 
 const ANALYZERS: Readonly<Record<string, AnalyzerEntry>> = {
+  flows: {
+    create: (c) => { const cfg = flowsConfig(c); return decodingAnalyzer(new FlowsObserver(cfg), portsOf(cfg)) },
+    merge: (parts, c) => mergeSummaries(parts as FlowSummary[], flowsConfig(c).topN),
+  },
   count: { create: (c) => decodingAnalyzer(new CountObserver(), countPorts(c)), merge: (parts) => mergeCounts(parts as CountResult[]) },
   fault: { create: (c) => new FaultAnalyzer(faultConfig(c)), merge: (parts) => mergeCounts(parts as CountResult[]) },
 }
@@ -78,6 +83,57 @@ export function createAnalyzer(name: string, config: unknown): ShardAnalyzer<unk
 
 export function mergeResults(name: string, parts: unknown[], config?: unknown): unknown {
   return entry(name).merge(parts, config)
+}
+
+// ---------------------------------------------------------------------------------------------
+// 'flows': the flow tracker on decoded frames (L2-L4 and tunnels; applications only name a flow's
+// `app`, so they stay on). Results merge with mergeSummaries, which joins the records of flows
+// whose frames reached several shards (tunnel outer flows, ICMP).
+
+export interface FlowsConfig {
+  /** Records in the summary's top list. */
+  topN: number
+  /** Keep every record too (json/ndjson/csv output of all flows). */
+  keepAll: boolean
+  maxFlows?: number
+  vxlanPorts?: number[]
+}
+
+function flowsConfig(config: unknown): FlowsConfig {
+  const c = (config ?? {}) as Partial<FlowsConfig>
+  const topN = c.topN ?? 10
+  if (!Number.isInteger(topN) || topN < 0) throw new TypeError('flows: topN must be an integer >= 0')
+  if (c.maxFlows !== undefined && !(Number.isInteger(c.maxFlows) && c.maxFlows >= 1)) throw new TypeError('flows: maxFlows must be an integer >= 1')
+  const v = c.vxlanPorts
+  if (v !== undefined && !(Array.isArray(v) && v.every((p) => Number.isInteger(p) && p >= 0 && p <= 65535))) {
+    throw new TypeError('flows: vxlanPorts must be an array of port numbers')
+  }
+  return { topN, keepAll: c.keepAll === true, ...(c.maxFlows !== undefined ? { maxFlows: c.maxFlows } : {}), ...(v ? { vxlanPorts: v } : {}) }
+}
+
+function portsOf(c: { vxlanPorts?: number[] }): PortConfig {
+  return c.vxlanPorts ? { vxlanPorts: [...DEFAULT_VXLAN_PORTS, ...c.vxlanPorts] } : {}
+}
+
+/** Seed of the flow table's hash: fixed, so a run never depends on it (output does not anyway). */
+const FLOW_TABLE_SEED = 0x5eed_f10
+
+class FlowsObserver implements FrameObserver<FlowSummary> {
+  private readonly tracker: FlowTracker
+  constructor(c: FlowsConfig) {
+    this.tracker = new FlowTracker({
+      topN: c.topN, keepAll: c.keepAll, seed: FLOW_TABLE_SEED, ...(c.maxFlows !== undefined ? { maxFlows: c.maxFlows } : {}),
+    })
+  }
+  startFile(_fileIndex: number, file: string): void {
+    this.tracker.setFile(file)
+  }
+  observe(frame: Frame, decoded: DecodedFrame): void {
+    this.tracker.observe(frame, decoded)
+  }
+  finish(): FlowSummary {
+    return this.tracker.finish()
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

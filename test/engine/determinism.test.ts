@@ -13,6 +13,8 @@ import { openCapture } from '../../src/capture/open.js'
 import { runPipeline } from '../../src/engine/run.js'
 import { mergeCounts, type CountResult } from '../../src/engine/shard.js'
 import { ShardPool } from '../../src/worker/pool.js'
+import type { FlowSummary } from '../../src/flow/tracker.js'
+import { flowsJson, flowsTable, type FlowsSummary } from '../../src/report/flows-format.js'
 import { compiledTree } from '../worker/compiled.js'
 import { mixedWindow } from './mixed-capture.js'
 
@@ -88,4 +90,36 @@ describe('runPipeline determinism', () => {
     expect(split.checksum).toBe(result.checksum) // every frame arrived intact ...
     expect(JSON.stringify(split)).not.toBe(reference) // ... but per-flow state was torn apart
   })
+})
+
+describe('flows: the same output for any worker count, batch size and read size', () => {
+  const flows = async (workers: number, batchBytes: number, chunkSize: number) => {
+    const r = await runPipeline({ files, workers, analyzer: 'flows', config: { topN: 25, keepAll: true }, batchBytes, chunkSize, workerUrl })
+    const s = r.result as FlowSummary
+    const all: FlowsSummary = { count: s.count, top: s.all ?? [], byProto: s.byProto, byState: s.byState }
+    const top: FlowsSummary = { count: s.count, top: s.top, byProto: s.byProto, byState: s.byState }
+    return { json: flowsJson(all), table: flowsTable(top, { top: 25 }), summary: s }
+  }
+  let reference: Awaited<ReturnType<typeof flows>>
+
+  beforeAll(async () => {
+    reference = await flows(1, 64 * KiB, 64 * KiB)
+  })
+
+  it('the reference holds the window\'s flows: tunnels, both directions, ICMP errors on their flows', () => {
+    const s = reference.summary
+    expect(s.count).toBeGreaterThan(100)
+    expect(s.all).toHaveLength(s.count)
+    expect(s.all!.some((f) => f.vni === 5001) && s.all!.some((f) => f.vni === 5002)).toBe(true)
+    expect(s.all!.filter((f) => f.packets.rev > 0).length).toBeGreaterThan(50)
+    expect(s.all!.reduce((n, f) => n + f.icmpErrors, 0)).toBe(window.expected.icmpErrors)
+  })
+
+  for (const [workers, batchBytes, chunkSize] of [[2, 64 * KiB, 4 * KiB], [2, 1024 * KiB, 1024 * KiB], [4, 64 * KiB, 64 * KiB], [4, 1024 * KiB, 4 * KiB]] as const) {
+    it(`${workers} workers, ${batchBytes / KiB} KiB batches, ${chunkSize / KiB} KiB reads: byte-identical JSON and table`, async () => {
+      const r = await flows(workers, batchBytes, chunkSize)
+      expect(r.json).toBe(reference.json)
+      expect(r.table).toBe(reference.table)
+    })
+  }
 })

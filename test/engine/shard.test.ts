@@ -33,8 +33,10 @@ function countOf(list: Frame[]): CountResult {
 
 describe('shard registry', () => {
   it('builds analyzers by name and refuses unknown names and bad configs', () => {
-    expect(analyzerNames()).toEqual(['count', 'fault'])
-    expect(() => createAnalyzer('flows?', {})).toThrow('unknown analyzer "flows?" (known: count, fault)')
+    expect(analyzerNames()).toEqual(['flows', 'count', 'fault'])
+    expect(() => createAnalyzer('flows?', {})).toThrow('unknown analyzer "flows?" (known: flows, count, fault)')
+    expect(() => createAnalyzer('flows', { topN: -1 })).toThrow(/topN/)
+    expect(() => createAnalyzer('flows', { vxlanPorts: ['x'] })).toThrow(/vxlanPorts/)
     expect(() => createAnalyzer('toString', {})).toThrow(/unknown analyzer/) // no prototype keys
     expect(() => createAnalyzer('count', { vxlanPorts: [70000] })).toThrow(/vxlanPorts/)
     expect(() => createAnalyzer('count', 'x')).toThrow(/config must be an object/)
