@@ -4,7 +4,7 @@
  * drops them (the symptom of microsoft/SDN#174). Routes are sent once, when a session starts, so only
  * sessions whose OPEN the capture saw are judged; one finding per pair of speakers.
  */
-import type { BgpSession, RouteEvent } from '../../observe/model.js'
+import type { BgpSession } from '../../observe/model.js'
 import { parsePrefix, prefixCovers, type Prefix } from '../cidr.js'
 import { addrIs, and } from '../filter.js'
 import { notEvaluable, evaluated, type FindingDraft, type RuleDefinition } from '../rule.js'
@@ -33,7 +33,7 @@ export const bgpEstablishedNoUpdates: RuleDefinition = {
     const pool = policy.publicVip.prefixes
 
     const carried = new Set<string>()
-    for (const r of obs.routes as RouteEvent[]) if (touchesPool(r.prefix, pool)) carried.add(pairOf(r.peer, r.to))
+    for (const r of obs.routes) if (touchesPool(r.prefix, pool)) carried.add(pairOf(r.peer, r.to))
 
     const established = obs.bgpSessions.filter((s) => s.opens.length > 0 && s.keepalives > 0)
     const midStream = obs.bgpSessions.filter((s) => s.opens.length === 0).length
@@ -49,7 +49,7 @@ export const bgpEstablishedNoUpdates: RuleDefinition = {
         count: keepalives,
         evidence: inOrder(list.map((s) => s.firstKeepalive ?? s.first)),
         filter: and('bgp.type == 4', addrIs(x), addrIs(y)),
-        traffic: { src: list[0]!.a.ip, dst: list[0]!.b.ip, proto: 'tcp', dstPort: 179 },
+        traffic: { src: list[0]!.a.ip, dst: list[0]!.b.ip, proto: 'tcp', dstPort: list[0]!.b.port },
       })
     }
     return evaluated(

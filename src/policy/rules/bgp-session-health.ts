@@ -70,7 +70,7 @@ export const bgpSessionHealth: RuleDefinition = {
         count: list.length,
         evidence: inOrder(list.map((s) => s.reset!)),
         filter: and(addrIs(x), addrIs(y), 'tcp.port == 179', 'tcp.flags.reset == 1'),
-        traffic: { src: list[0]!.a.ip, dst: list[0]!.b.ip, proto: 'tcp', dstPort: 179 },
+        traffic: { src: list[0]!.a.ip, dst: list[0]!.b.ip, proto: 'tcp', dstPort: list[0]!.b.port },
       })
     }
 
@@ -84,7 +84,7 @@ export const bgpSessionHealth: RuleDefinition = {
         count: list.length,
         evidence: inOrder(list.map((s) => s.first)),
         filter: and(addrIs(x), addrIs(y), 'tcp.port == 179', 'tcp.flags.syn == 1', 'tcp.flags.ack == 0'),
-        traffic: { src: list[0]!.a.ip, dst: list[0]!.b.ip, proto: 'tcp', dstPort: 179 },
+        traffic: { src: list[0]!.a.ip, dst: list[0]!.b.ip, proto: 'tcp', dstPort: list[0]!.b.port },
       })
     }
 
@@ -144,7 +144,7 @@ export const bgpSessionHealth: RuleDefinition = {
           count: list.length,
           evidence: inOrder(list.map((s) => s.first)),
           filter: and(addrIs(x), addrIs(y), 'tcp.port == 179', '!(tcp.option_kind == 19)'),
-          traffic: { src: list[0]!.a.ip, dst: list[0]!.b.ip, proto: 'tcp', dstPort: 179 },
+          traffic: { src: list[0]!.a.ip, dst: list[0]!.b.ip, proto: 'tcp', dstPort: list[0]!.b.port },
         })
       }
     }
