@@ -179,7 +179,7 @@ function defaultOf(policy: Policy, path: string): string | null {
 /** Plain text for a terminal; every line passes through forTerminal, so no value can carry control characters. */
 export function formatPolicySummary(s: PolicySummary): string {
   const out: string[] = []
-  const row = (label: string, value: string): void => { out.push(`  ${label.padEnd(18)} ${value}`) }
+  const row = (label: string, value: string): void => { out.push(`  ${label.padEnd(17)}  ${value}`) }
 
   out.push(`Policy ${s.name === null ? '(no name)' : JSON.stringify(s.name)}: valid`)
   out.push(`  vantage ${s.vantage.value}${s.vantage.defaulted ? ' (default)' : ''}, cloud ${s.cloud ?? '(not given)'}, identity ${s.identity ?? '(not given)'}, routing ${s.routing ?? '(not given)'}`)

@@ -98,7 +98,7 @@ export function parsePolicyText(text: string, file: string): Policy {
 
   const lines = new LineCounter()
   const source = text.replace(/^\uFEFF/, '')
-  const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, version: '1.2' })
+  const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core' })
   const syntax = [...doc.errors, ...doc.warnings].map((e): PolicyProblem => {
     const { line, col } = lines.linePos(e.pos[0])
     return { text: `line ${line}, column ${col}: ${yamlMessage(e.code, e.message, source.slice(e.pos[0]))}`, line }

@@ -208,6 +208,16 @@ describe('broken and hostile files', () => {
     expect(Date.now() - started).toBeLessThan(2000)
   })
 
+  it('reads every file with the YAML 1.2 core schema, even under a %YAML 1.1 directive', () => {
+    const text = '%YAML 1.1\n---\nversion: 1\ndeployment: {completeAt: 2026-11-20T14:00:00Z}\nbgp: {md5: yes}\n'
+    expect(problemsOf(text)).toEqual(['bgp.md5: must be true or false, not text ("yes")'])
+  })
+
+  it('a __proto__ key is an unknown key, not a prototype', () => {
+    expect(problemsOf('version: 1\n__proto__: {version: 2}\n')).toEqual(['__proto__: unknown key'])
+    expect(problemsOf('version: 1\nhosts: {__proto__: {dvm: 1.2.3.4}}\n')).toEqual(['hosts.__proto__: unknown key'])
+  })
+
   it('an unknown tag is an error, not a silent string', () => {
     expect(problemsOf('version: 1\nname: !secret x\n')).toEqual(['line 2, column 7: Unresolved tag: !secret'])
   })
