@@ -79,7 +79,7 @@ interface SpanState {
 
 /** Query keys of the DNS table: the unanswered transactions, and whether any query of the key was seen. */
 interface DnsPending {
-  waiting: DnsTransaction[]
+  waiting: Array<{ tx: DnsTransaction; sec: number; nsec: number }>
   /** A query of this key was seen (kept or dropped): a later response is not an orphan. */
   seen: true
 }
@@ -533,23 +533,30 @@ export class ObservationBuilder {
         query: this.at(), response: null, vni: vni < 0 ? null : vni,
       }
       this.dns.push(tx)
-      e.waiting.push(tx)
+      e.waiting.push({ tx, sec: this.frame!.tsSec, nsec: this.frame!.tsNsec })
       return
     }
     const at = this.at()
     const answers = m.answers(limits.MAX_DNS_ANSWERS)
     if (m.answerCount > answers.length) this.drop('dnsAnswers', m.answerCount - answers.length)
     const e = this.dnsPending.get(dnsKey(proto, vni, dst, dport, src, sport, m.id, m.name))
+    // The name as the client asked it (a server may echo it in another case).
+    const asked = e?.waiting[0]?.tx.name ?? m.name
     if (e) {
       // Every waiting query of the key (retransmissions, or the same query captured twice) is answered by it.
-      for (const tx of e.waiting) tx.response = { at, rcode: m.rcode, latency: at.t - tx.query.t, answers }
+      // Latency from the integer times: `t` differences of epoch doubles are off by ~1e-7 s.
+      const f = this.frame!
+      for (const w of e.waiting) {
+        const latency = f.hasTimestamp && !Number.isNaN(w.tx.query.t) ? (f.tsSec - w.sec) + (f.tsNsec - w.nsec) / 1e9 : Number.NaN
+        w.tx.response = { at, rcode: m.rcode, latency, answers }
+      }
       if (e.waiting.length > 0) e.waiting = []
     } else if (this.dnsOrphans.length >= limits.MAX_DNS_ORPHANS) {
       this.drop('dnsOrphanResponses')
     } else {
       this.dnsOrphans.push({ client: { ip: dst, port: dport }, server: { ip: src, port: sport }, id: m.id, name: m.name, rcode: m.rcode, at })
     }
-    this.bind(m.name, answers, at)
+    this.bind(asked, answers, at)
   }
 
   private forgetOldestQuery(): void {
