@@ -79,6 +79,13 @@ export interface RuleDefinition {
   group: 'deployment' | 'transition' | 'segmentation' | 'bgp' | 'encapsulation'
   /** Policy inputs named by rules.md (e.g. 'hosts.dvm', 'networks.bmc'); shown by `hubcap rules` and `policy check`. */
   inputs: string[]
+  /**
+   * Which of `inputs` the rule cannot do without, when that is not all of them:
+   * each group is met by any one of its keys (`[['hosts.ntpServers'], ['hosts.dvm', 'networks.bmc']]`:
+   * the servers, and at least one source); inputs in no group are optional.
+   * Absent: every input is needed. `policy check` uses it to predict not-evaluable.
+   */
+  requires?: string[][]
   /** rules.md's "a finding when" text, one line. */
   description: string
   /** Domain notes section(s), e.g. '2.1'. */
