@@ -10,6 +10,8 @@
  * `deployment.completeAt`, `vantage`); it is present when the path leads to a
  * non-null value that is not an empty list, or when the key has a default
  * (view.ts: vantage border, infraVip from publicVip, graceSeconds 1800).
+ * A rule needs all its inputs unless its `requires` says which groups it
+ * cannot do without (any one key of a group will do).
  * Only inputs are judged here: whether the vantage can see a rule's evidence,
  * or the capture reaches the time it needs, is known only at analysis.
  */
@@ -20,13 +22,15 @@ import { schemaKeyPaths } from './schema.js'
 import { firstSlash27 } from './view.js'
 
 /** What summarizePolicy needs of a rule; a full RuleDefinition fits. */
-export type RuleInputsInfo = Pick<RuleDefinition, 'id' | 'inputs' | 'title'> & Partial<Pick<RuleDefinition, 'severity'>>
+export type RuleInputsInfo = Pick<RuleDefinition, 'id' | 'inputs' | 'title'> & Partial<Pick<RuleDefinition, 'severity' | 'requires'>>
 
 export interface InputState {
   path: string
   /** `default`: absent, but the key has a default (the note says which). `unknown`: not a policy key at all. */
   state: 'present' | 'default' | 'missing' | 'unknown'
   note?: string
+  /** False for an input the rule uses when given but can do without (RuleDefinition.requires). */
+  needed: boolean
 }
 
 export interface RuleSummary {
@@ -38,7 +42,7 @@ export interface RuleSummary {
   /** The policy's `rules.<id>.severity`, or null. */
   severityOverride: Severity | null
   inputs: InputState[]
-  /** Inputs missing (or not policy keys): the rule will be not-evaluable. */
+  /** Needed inputs missing (or not policy keys), `one of a, b` for an any-of group: the rule will be not-evaluable. */
   missing: string[]
   /** Enabled and an input is missing. */
   willBeNotEvaluable: boolean
@@ -99,17 +103,25 @@ export function summarizePolicy(policy: Policy, rules: ReadonlyArray<RuleInputsI
     if (addresses.length > 0) hosts.push({ role, addresses })
   }
 
-  const inputState = (path: string): InputState => {
+  const stateOf = (path: string): Omit<InputState, 'needed'> => {
     if (!known.has(path)) return { path, state: 'unknown', note: 'not a policy key' }
     if (isPresent(policy, path)) return { path, state: 'present' }
     const fallback = defaultOf(policy, path)
     return fallback ? { path, state: 'default', note: fallback } : { path, state: 'missing' }
   }
+  const usable = (path: string): boolean => {
+    const { state } = stateOf(path)
+    return state === 'present' || state === 'default'
+  }
 
   const ruleSummaries = rules.map((rule): RuleSummary => {
     const override = policy.rules?.[rule.id]
-    const inputs = rule.inputs.map(inputState)
-    const missing = inputs.filter((i) => i.state === 'missing' || i.state === 'unknown').map((i) => i.path)
+    const groups = rule.requires ?? rule.inputs.map((path) => [path])
+    const needed = new Set(groups.flat())
+    const inputs = rule.inputs.map((path): InputState => ({ ...stateOf(path), needed: needed.has(path) }))
+    const missing = groups
+      .filter((group) => group.length > 0 && !group.some(usable))
+      .map((group) => (group.length === 1 ? group[0]! : `one of ${group.join(', ')}`))
     const enabled = override?.enabled !== false
     return {
       id: rule.id,
@@ -233,7 +245,10 @@ export function formatPolicySummary(s: PolicySummary): string {
     if (r.willBeNotEvaluable) parts.push(`will be not-evaluable: missing ${r.missing.join(', ')}`)
     out.push(`  ${r.id.padEnd(width)}  ${parts.join(', ')}`)
     out.push(`  ${''.padEnd(width)}  ${r.title}`)
-    const inputs = r.inputs.length === 0 ? 'none' : r.inputs.map((i) => `${i.path} ${i.state}${i.note ? ` (${i.note})` : ''}`).join(', ')
+    const notes = (i: InputState): string[] => [...(i.note ? [i.note] : []), ...(i.needed ? [] : ['optional'])]
+    const inputs = r.inputs.length === 0
+      ? 'none'
+      : r.inputs.map((i) => `${i.path} ${i.state}${notes(i).length > 0 ? ` (${notes(i).join(', ')})` : ''}`).join(', ')
     out.push(`  ${''.padEnd(width)}  inputs: ${inputs}`)
   }
   for (const id of s.unmatchedOverrides) out.push(`  note: rules.${id} overrides a rule this version of hubcap does not evaluate`)

@@ -23,7 +23,7 @@ describe('summarizePolicy', () => {
       enabled: true,
       willBeNotEvaluable: true,
       missing: ['networks.bmc'],
-      inputs: [{ path: 'hosts.dvm', state: 'present' }, { path: 'networks.bmc', state: 'missing' }],
+      inputs: [{ path: 'hosts.dvm', state: 'present', needed: true }, { path: 'networks.bmc', state: 'missing', needed: true }],
     })
     expect(rule(s, 'ipv4-only')).toMatchObject({ willBeNotEvaluable: false, missing: [] })
   })
@@ -42,14 +42,30 @@ describe('summarizePolicy', () => {
   it('counts defaults as present: vantage, infraVip from publicVip', () => {
     const s = summarizePolicy(policy('networks: {bmc: 10.10.0.0/26, publicVip: 203.0.113.0/24}\ndeployment: {completeAt: auto}\n'), RULES)
     expect(rule(s, 'azure-comms-via-vip')).toMatchObject({ willBeNotEvaluable: false })
-    expect(rule(s, 'azure-comms-via-vip').inputs[1]).toEqual({ path: 'networks.infraVip', state: 'default', note: 'default 203.0.113.0/27, the first /27 of publicVip' })
-    expect(rule(s, 'vxlan-not-at-border').inputs).toEqual([{ path: 'vantage', state: 'default', note: 'default border' }])
+    expect(rule(s, 'azure-comms-via-vip').inputs[1]).toEqual({ path: 'networks.infraVip', state: 'default', note: 'default 203.0.113.0/27, the first /27 of publicVip', needed: true })
+    expect(rule(s, 'vxlan-not-at-border').inputs).toEqual([{ path: 'vantage', state: 'default', note: 'default border', needed: true }])
     expect(s.networks).toContainEqual({ key: 'infraVip', cidrs: ['203.0.113.0/27'], note: 'default: the first /27 of publicVip' })
   })
 
   it('an input that is not a policy key makes the rule not-evaluable and says so', () => {
     const s = summarizePolicy(policy(''), [{ id: 'x', title: 'X', inputs: ['hosts.dvmm'] }])
-    expect(s.rules[0]).toMatchObject({ willBeNotEvaluable: true, inputs: [{ path: 'hosts.dvmm', state: 'unknown', note: 'not a policy key' }] })
+    expect(s.rules[0]).toMatchObject({ willBeNotEvaluable: true, inputs: [{ path: 'hosts.dvmm', state: 'unknown', note: 'not a policy key', needed: true }] })
+  })
+
+  it('with `requires`, a rule needs one key of each group and nothing else', () => {
+    const proxy: RuleInputsInfo = {
+      id: 'no-explicit-proxy', title: 'No explicit proxy',
+      inputs: ['hosts.dvm', 'networks.publicVip', 'hosts.explicitProxies'],
+      requires: [['hosts.dvm', 'networks.publicVip']],
+    }
+    const ok = summarizePolicy(policy('networks: {publicVip: 203.0.113.0/24}\nhosts: {explicitProxies: []}\n'), [proxy]).rules[0]!
+    expect(ok).toMatchObject({ willBeNotEvaluable: false, missing: [] })
+    expect(ok.inputs[2]).toEqual({ path: 'hosts.explicitProxies', state: 'missing', needed: false })
+    const none = summarizePolicy(policy(''), [proxy]).rules[0]!
+    expect(none).toMatchObject({ willBeNotEvaluable: true, missing: ['one of hosts.dvm, networks.publicVip'] })
+    const text = formatPolicySummary(summarizePolicy(policy(''), [proxy]))
+    expect(text).toContain('no-explicit-proxy  enabled, will be not-evaluable: missing one of hosts.dvm, networks.publicVip\n')
+    expect(text).toContain('inputs: hosts.dvm missing, networks.publicVip missing, hosts.explicitProxies missing (optional)\n')
   })
 
   it('notes overrides of rules outside the given list', () => {
