@@ -417,3 +417,151 @@ export function tunnel(s: TunnelSpec): TunnelObservation {
     fragmentedFrames: s.fragmentedFrames ?? [],
   }
 }
+
+// ---- added for the network rule tests: BGP sessions, OPENs, NOTIFICATIONs, route events, tunnels ----
+// (type imports kept with the block so it stays one addition at the end of the file)
+import type {
+  BgpNotificationObs, BgpOpenObs, BgpSession, RouteEvent, TunnelObservation,
+} from '../../src/observe/model.js'
+
+export interface BgpOpenSpec {
+  from: string
+  myAs: number
+  as4?: number | null
+  holdTime?: number
+  at?: number
+  frame?: number
+}
+
+export function bgpOpen(s: BgpOpenSpec): BgpOpenObs {
+  return {
+    from: s.from, myAs: s.myAs, as4: s.as4 ?? null, holdTime: s.holdTime ?? 90, bgpId: s.from,
+    capabilities: s.as4 == null ? [1, 2] : [1, 2, 65], at: at(s.at ?? 0, s.frame ?? 1),
+  }
+}
+
+export interface BgpNotificationSpec {
+  from: string
+  code: number
+  subcode?: number
+  text?: string | null
+  at?: number
+  frame?: number
+}
+
+export function bgpNotification(s: BgpNotificationSpec): BgpNotificationObs {
+  return { from: s.from, code: s.code, subcode: s.subcode ?? 0, text: s.text ?? null, at: at(s.at ?? 0, s.frame ?? 1) }
+}
+
+export interface BgpSessionSpec {
+  /** The side that sent the SYN (port default 50000) and the listener (port default 179). */
+  a: [string, number?]
+  b: [string, number?]
+  at?: number
+  frame?: number
+  last?: number
+  lastFrame?: number
+  syn?: boolean
+  synAck?: boolean
+  md5Seen?: boolean
+  noMd5Seen?: boolean
+  /** [seconds, frame] of the first RST. */
+  reset?: [number, number] | null
+  fin?: [number, number] | null
+  opens?: BgpOpenObs[]
+  notifications?: BgpNotificationObs[]
+  keepalives?: number
+  /** [seconds, frame] of the first KEEPALIVE; default: one second after the start when keepalives > 0. */
+  firstKeepalive?: [number, number] | null
+  updates?: number
+  prefixUpdates?: number
+}
+
+/** One BGP TCP connection, established (SYN, SYN-ACK) without MD5 by default. */
+export function bgpSession(s: BgpSessionSpec): BgpSession {
+  const start = s.at ?? 0
+  const frame = s.frame ?? 1
+  const keepalives = s.keepalives ?? 0
+  const firstKa = s.firstKeepalive === undefined ? (keepalives > 0 ? [start + 1, frame + 5] as const : null) : s.firstKeepalive
+  return {
+    a: ep(s.a[0], s.a[1] ?? 50000),
+    b: ep(s.b[0], s.b[1] ?? 179),
+    first: at(start, frame),
+    last: at(s.last ?? start + 60, s.lastFrame ?? frame + 50),
+    syn: s.syn ?? true,
+    synAck: s.synAck ?? true,
+    md5Seen: s.md5Seen ?? false,
+    noMd5Seen: s.noMd5Seen ?? true,
+    reset: s.reset ? at(s.reset[0], s.reset[1]) : null,
+    fin: s.fin ? at(s.fin[0], s.fin[1]) : null,
+    opens: s.opens ?? [],
+    notifications: s.notifications ?? [],
+    keepalives,
+    firstKeepalive: firstKa ? at(firstKa[0], firstKa[1]) : null,
+    updates: s.updates ?? 0,
+    prefixUpdates: s.prefixUpdates ?? 0,
+  }
+}
+
+export interface RouteSpec {
+  kind?: 'announce' | 'withdraw'
+  /** The speaker and the receiver. */
+  peer: string
+  to: string
+  prefix: string
+  nextHop?: string | null
+  /** Default: [] for a withdraw, [64651, 64652] (azsAsn, slbAsn of EXAMPLE_POLICY) for an announce. */
+  asPath?: number[]
+  at?: number
+  frame?: number
+}
+
+export function route(s: RouteSpec): RouteEvent {
+  const kind = s.kind ?? 'announce'
+  return {
+    kind, peer: s.peer, to: s.to, prefix: s.prefix,
+    nextHop: s.nextHop !== undefined ? s.nextHop : kind === 'announce' ? s.peer : null,
+    asPath: s.asPath ?? (kind === 'announce' ? [64651, 64652] : []),
+    at: at(s.at ?? 0, s.frame ?? 1),
+  }
+}
+
+export interface TunnelSpec {
+  kind?: TunnelObservation['kind']
+  outer: [string, string]
+  vni?: number | null
+  /** Default 0x08 for VXLAN (I flag set), 0 for the others. */
+  flags?: number
+  inner?: [string, string] | null
+  packets?: number
+  fragmented?: number
+  at?: number
+  last?: number
+  /** Kept frames; default: `frame` .. `frame + min(packets, 20) - 1`. */
+  frames?: number[]
+  frame?: number
+  fragmentedFrames?: number[]
+}
+
+/** One aggregated tunnel observation (VXLAN, VNI 5000, I flag set, 10.1.0.4 -> 10.1.0.5 inside by default). */
+export function tunnel(s: TunnelSpec): TunnelObservation {
+  const kind = s.kind ?? 'vxlan'
+  const packets = s.packets ?? 1
+  const frame = s.frame ?? 1
+  const frames = s.frames ?? Array.from({ length: Math.min(packets, 20) }, (_, i) => frame + i)
+  const lastFrame = frames[frames.length - 1] ?? frame
+  const inner: [string, string] | null = s.inner === undefined ? ['10.1.0.4', '10.1.0.5'] : s.inner
+  return {
+    kind, outerSrc: s.outer[0], outerDst: s.outer[1],
+    vni: s.vni !== undefined ? s.vni : kind === 'gre' ? null : 5000,
+    flags: s.flags ?? (kind === 'vxlan' ? 0x08 : 0),
+    innerSrc: inner ? inner[0] : null,
+    innerDst: inner ? inner[1] : null,
+    packets,
+    fragmented: s.fragmented ?? 0,
+    first: at(s.at ?? 0, frames[0] ?? frame),
+    last: at(s.last ?? (s.at ?? 0) + (packets > 1 ? 1 : 0), lastFrame),
+    frames,
+    fragmentedFrames: s.fragmentedFrames ?? [],
+  }
+}
