@@ -40,6 +40,7 @@ export const azureCommsViaVip: RuleDefinition = {
   severity: 'high',
   group: 'transition',
   inputs: ['networks.bmc', 'networks.infraVip', 'networks.private', 'hosts.oemToolVms', 'deployment.completeAt'],
+  requires: [['networks.bmc'], ['networks.infraVip'], ['deployment.completeAt']],
   description: 'Traffic to required endpoints from the BMC network (OEM tool VMs aside) or the private network.',
   reference: '2.2',
   evaluate(ctx) {

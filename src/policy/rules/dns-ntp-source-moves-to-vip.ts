@@ -19,6 +19,7 @@ export const dnsNtpSourceMovesToVip: RuleDefinition = {
   severity: 'high',
   group: 'transition',
   inputs: ['hosts.dvm', 'networks.publicVip', 'hosts.dnsForwarders', 'hosts.ntpServers', 'deployment.completeAt'],
+  requires: [['hosts.dvm'], ['networks.publicVip'], ['hosts.dnsForwarders', 'hosts.ntpServers'], ['deployment.completeAt']],
   description:
     'DNS to the forwarders or NTP to the time server still comes from the DVM; also info when no VIP-sourced DNS is seen after completion.',
   reference: '2.2',

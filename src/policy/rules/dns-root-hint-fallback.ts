@@ -38,6 +38,7 @@ export const dnsRootHintFallback: RuleDefinition = {
   severity: 'medium',
   group: 'deployment',
   inputs: ['hosts.dnsForwarders', 'hosts.dvm', 'networks.publicVip'],
+  requires: [['hosts.dnsForwarders'], ['hosts.dvm', 'networks.publicVip']],
   description: 'DNS queries from the DVM or public VIPs to a root server address.',
   reference: '2.2',
   evaluate(ctx) {

@@ -38,6 +38,7 @@ export const noExplicitProxy: RuleDefinition = {
   severity: 'high',
   group: 'deployment',
   inputs: [...SOURCES, 'hosts.explicitProxies'],
+  requires: [[...SOURCES]],
   description:
     'An HTTP CONNECT or absolute-URI request, traffic to explicitProxies, a WPAD lookup, or DVM/VIP TCP to 3128/8080/8000/8888 with HTTP inside.',
   reference: '2.1',

@@ -34,6 +34,7 @@ export const ntpToConfiguredServer: RuleDefinition = {
   severity: 'critical',
   group: 'deployment',
   inputs: ['hosts.ntpServers', ...SOURCES],
+  requires: [['hosts.ntpServers'], [...SOURCES]],
   description:
     'NTP client/symmetric requests from the DVM, BMC network, switches or public VIPs to another server; requests to the configured server with no reply; replies with stratum 0 or 16, or leap indicator 3.',
   reference: '2.1',

@@ -274,6 +274,7 @@ export const requiredEndpoints: RuleDefinition = {
   severity: 'critical',
   group: 'deployment',
   inputs: ['cloud', 'identity', 'hosts.dvm', 'networks.infraVip', 'hosts.adForestDcs'],
+  requires: [['cloud'], ['identity'], ['hosts.dvm', 'networks.infraVip']],
   description:
     'For each required endpoint (built-in table for cloud plus endpoints): the name is resolved (DNS) or named (TLS SNI, HTTP Host), and a TCP handshake on its port completes from the DVM (during) or the infrastructure VIPs (after). Failures: NXDOMAIN/SERVFAIL, SYN without SYN-ACK, RST, ICMP unreachable, more than 60 s to the first answer. Endpoints never attempted are listed as not observed (info).',
   reference: '2.3, 3.1',
