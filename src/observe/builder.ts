@@ -34,7 +34,7 @@ import * as gre from '../decode/gre.js'
 import type { HttpRecord } from '../decode/http.js'
 import * as icmp from '../decode/icmp.js'
 import * as icmpv6 from '../decode/icmpv6.js'
-import { MAX_TUNNEL_DEPTH } from '../decode/limits.js'
+import { MAX_SHARED_FLOW_RECORDS, MAX_TUNNEL_DEPTH } from '../decode/limits.js'
 import * as ntp from '../decode/ntp.js'
 import type { TlsRecord } from '../decode/tls.js'
 import type { FlowRecord } from '../flow/flow-record.js'
@@ -131,6 +131,7 @@ export class ObservationBuilder {
 
   private flowCount = 0
   private readonly flows = new EarliestFlows(limits.MAX_KEPT_FLOW_RECORDS)
+  private readonly sharedFlows: FlowRecord[] = []
   private readonly dns: DnsTransaction[] = []
   private readonly dnsPending = new Map<string, DnsPending>()
   private readonly dnsBindings: Observations['dnsBindings'] = []
@@ -165,9 +166,19 @@ export class ObservationBuilder {
     this.span = this.spanOf(fileIndex, file)
   }
 
-  /** A flow record that ended (the tracker's onEnd): counted, and kept when a rule may need it. */
-  addFlow(record: FlowRecord): void {
+  /**
+   * A flow record that ended (the tracker's onEnd): counted, and kept when a rule may need it.
+   * A `shared` record (onEnd's third argument: a part of a tunnel outer or ICMP flow that other shards
+   * may hold parts of) is set aside whatever the policy, for the merge to join.
+   */
+  addFlow(record: FlowRecord, shared = false): void {
     this.flowCount++
+    if (shared) {
+      if (this.sharedFlows.length >= MAX_SHARED_FLOW_RECORDS) { this.drop('sharedFlows'); return }
+      this.roles?.fill(record)
+      this.sharedFlows.push(record)
+      return
+    }
     if (this.view && !isRelevantFlow(this.view, record)) return
     this.roles?.fill(record)
     this.flows.offer(record)
@@ -279,6 +290,7 @@ export class ObservationBuilder {
     return {
       flows,
       flowCount: this.flowCount,
+      sharedFlows: this.sharedFlows,
       dns: this.dns,
       dnsBindings: this.dnsBindings,
       dnsOrphanResponses: this.dnsOrphans,

@@ -10,7 +10,7 @@ import { FrameDecoder } from '../../src/decode/frame.js'
 import * as http from '../../src/decode/http.js'
 import * as ntp from '../../src/decode/ntp.js'
 import * as tls from '../../src/decode/tls.js'
-import { shardHash } from '../../src/flow/key.js'
+import { Router } from '../../src/engine/route.js'
 import { FlowTracker } from '../../src/flow/tracker.js'
 import { ObservationBuilder, type ObservationBuilderOptions } from '../../src/observe/builder.js'
 import type { Observations } from '../../src/observe/model.js'
@@ -39,18 +39,15 @@ export class Capture {
     return this
   }
 
-  /** Every frame (or those of one shard) through a fresh decoder, tracker and builder. */
+  /** Every frame (or those of one shard, routed as the pipeline does) through a fresh decoder, tracker and builder. */
   run(opts: ObservationBuilderOptions = {}, shard?: { of: number; index: number }): Observations {
     const decoder = new FrameDecoder()
-    const router = new FrameDecoder({ applications: false })
+    const router = shard ? new Router(shard.of) : null
     const builder = new ObservationBuilder(opts)
-    const tracker = new FlowTracker({ onEnd: (r) => builder.addFlow(r) })
+    const tracker = new FlowTracker({ onEnd: (r, _why, shared) => builder.addFlow(r, shared) })
     let file = -1
     for (const { frame, fileIndex } of this.frames) {
-      if (shard) {
-        const h = shardHash(router.decode(frame))
-        if ((h < 0 ? 0 : h % shard.of) !== shard.index) continue
-      }
+      if (router && router.shardOf(frame) !== shard!.index) continue
       if (fileIndex !== file) {
         file = fileIndex
         builder.startFile(fileIndex, this.files[fileIndex]!)
