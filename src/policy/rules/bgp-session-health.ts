@@ -28,6 +28,8 @@ export const bgpSessionHealth: RuleDefinition = {
   severity: 'high',
   group: 'bgp',
   inputs: ['bgp.peers', 'bgp.azsAsn', 'bgp.borderAsn', 'bgp.md5'],
+  // md5 absent means not expected.
+  requires: [['bgp.peers'], ['bgp.azsAsn'], ['bgp.borderAsn']],
   description: 'NOTIFICATION (any), hold timer expiry, session reset or flap, SYN to 179 without answer, OPEN with an unexpected ASN, missing TCP-MD5 when `md5: true`',
   reference: '2.6',
   evaluate({ obs, policy }) {

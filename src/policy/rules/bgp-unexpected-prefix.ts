@@ -17,6 +17,7 @@ export const bgpUnexpectedPrefix: RuleDefinition = {
   severity: 'medium',
   group: 'bgp',
   inputs: ['networks.publicVip', 'networks.private', 'networks.switchInfra', 'networks.bmc', 'networks.infrastructure', 'bgp.peers', 'bgp.azsAsn', 'bgp.slbAsn'],
+  requires: [['networks.publicVip'], ['networks.private'], ['networks.switchInfra'], ['networks.bmc'], ['networks.infrastructure'], ['bgp.peers', 'bgp.azsAsn', 'bgp.slbAsn']],
   description: 'an announced prefix outside the ASH routable networks',
   reference: '2.6',
   evaluate({ obs, policy }) {

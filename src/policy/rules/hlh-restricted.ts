@@ -26,6 +26,8 @@ export const hlhRestricted: RuleDefinition = {
   severity: 'high',
   group: 'segmentation',
   inputs: ['networks.bmc', 'hosts.dvm', 'hosts.hlh', 'hosts.oemToolVms'],
+  // The HLH and OEM tool VMs only name and exempt hosts; without the DVM nothing could be exempted.
+  requires: [['networks.bmc'], ['hosts.dvm']],
   description: 'a session initiated from the BMC network (not the DVM, not an OEM tool VM, not DNS/NTP to the configured servers) beyond the BMC network that gets an answer; unanswered attempts are low',
   reference: '2.4',
   evaluate({ obs, policy }) {

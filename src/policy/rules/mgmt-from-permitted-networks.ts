@@ -31,6 +31,7 @@ export const mgmtFromPermittedNetworks: RuleDefinition = {
   severity: 'high',
   group: 'segmentation',
   inputs: ['networks.switchMgmt', 'networks.bmc', 'networks.permitted', 'hosts.hlh'],
+  requires: [['networks.switchMgmt'], ['networks.bmc'], ['networks.permitted']],
   description: 'a session to switch management, the HLH or the BMC network from outside `permitted` that is answered (SYN-ACK or UDP reply)',
   reference: '2.4',
   evaluate({ obs, policy }) {

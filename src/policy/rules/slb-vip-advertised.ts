@@ -47,6 +47,8 @@ export const slbVipAdvertised: RuleDefinition = {
   severity: 'high',
   group: 'bgp',
   inputs: ['bgp.expectedVips', 'networks.publicVip', 'networks.infraVip', 'bgp.peers', 'bgp.azsAsn', 'bgp.slbAsn'],
+  // Any one of peers/azsAsn/slbAsn tells the Azure Stack side's announcements.
+  requires: [['bgp.expectedVips'], ['networks.publicVip'], ['bgp.peers', 'bgp.azsAsn', 'bgp.slbAsn']],
   description: 'an expected VIP never announced as a /32 (or covered by an aggregate announcement); a VIP /32 withdrawn and not re-announced: critical when the VIP is in `infraVip`; traffic to a VIP while it had no route',
   reference: '2.6',
   evaluate({ obs, policy }) {

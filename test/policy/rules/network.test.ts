@@ -27,6 +27,12 @@ describe('NETWORK_RULES', () => {
     }
   })
 
+  it('requires only inputs it lists, so policy check predicts not-evaluable as the evaluators decide it', () => {
+    for (const r of NETWORK_RULES) for (const key of (r.requires ?? []).flat()) expect(r.inputs, r.id).toContain(key)
+    const requires = Object.fromEntries(NETWORK_RULES.filter((r) => r.requires).map((r) => [r.id, r.requires]))
+    expect(Object.keys(requires)).toEqual(['hlh-restricted', 'mgmt-from-permitted-networks', 'bgp-session-health', 'slb-vip-advertised', 'bgp-unexpected-prefix'])
+  })
+
   it('without a policy, only the rules that need no input are evaluable', () => {
     const evaluable = NETWORK_RULES.filter((r) => r.evaluate(context(observations(), null)).status === 'evaluated').map((r) => r.id)
     expect(evaluable).toEqual(['ipv4-only', 'underlay-mtu'])
