@@ -16,6 +16,7 @@ import { isMainThread } from 'node:worker_threads'
 import type { Frame } from '../capture/frame.js'
 import { DEFAULT_VXLAN_PORTS, type PortConfig } from '../decode/dispatch.js'
 import { FlowTracker, mergeSummaries, type FlowSummary } from '../flow/tracker.js'
+import { AnalyzeObserver, analyzeConfig, analyzePorts, mergeAnalyze, type AnalyzeResult } from './analyze.js'
 import { ipv4ToString, ipv6ToString } from '../decode/format.js'
 import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
 import { Layer } from '../decode/dispatch.js'
@@ -58,6 +59,10 @@ interface AnalyzerEntry {
 }
 
 const ANALYZERS: Readonly<Record<string, AnalyzerEntry>> = {
+  analyze: {
+    create: (c) => { const cfg = analyzeConfig(c); return decodingAnalyzer(new AnalyzeObserver(cfg), analyzePorts(cfg)) },
+    merge: (parts, c) => mergeAnalyze(parts as AnalyzeResult[], analyzeConfig(c)),
+  },
   flows: {
     create: (c) => { const cfg = flowsConfig(c); return decodingAnalyzer(new FlowsObserver(cfg), portsOf(cfg)) },
     merge: (parts, c) => mergeSummaries(parts as FlowSummary[], flowsConfig(c).topN),

@@ -88,8 +88,12 @@ export interface FlowTrackerOptions {
   /** Also keep every record (at most limits.MAX_KEPT_FLOWS, the first in output order) as summary.all. */
   keepAll?: boolean
   timeouts?: Partial<FlowTimeouts>
-  /** Called with every record as its flow ends (records of shared flows before mergeSummaries joins them). */
-  onEnd?: (record: FlowRecord, reason: EndReason) => void
+  /**
+   * Called with every record as its flow ends. `shared` records are parts of a flow whose frames
+   * may reach several shards (tunnel outer flows, ICMP): mergeSummaries joins them, so a consumer
+   * that must not depend on the worker count takes those from the merged summary instead.
+   */
+  onEnd?: (record: FlowRecord, reason: EndReason, shared: boolean) => void
   /** Keep ended records for drain() (at most limits.MAX_FINISHED_FLOWS undrained). */
   collect?: boolean
   /** Hash seed of the table (default random: output never depends on it). */
@@ -435,7 +439,8 @@ export class FlowTracker {
     if (reason === 'timeout') this.stats.timedOut++
     const file = this.files[f.fileIndex]!
     let record: FlowRecord | null = null
-    if (f.shared && this.shared.length < MAX_SHARED_FLOW_RECORDS) {
+    const shared = f.shared && this.shared.length < MAX_SHARED_FLOW_RECORDS
+    if (shared) {
       record = toRecord(f, file)
       this.shared.push({ record, firstSec: f.firstSec, firstNsec: f.firstNsec, lastSec: f.lastSec, lastNsec: f.lastNsec, reason })
     } else {
@@ -451,7 +456,7 @@ export class FlowTracker {
       if (this.top.accepts(bytes, f.firstFrame)) this.top.offer(record ??= toRecord(f, file))
       if (this.all?.accepts(bytes, f.firstFrame)) this.all.offer(record ??= toRecord(f, file))
     }
-    if (this.onEnd) this.onEnd(record ??= toRecord(f, file), reason)
+    if (this.onEnd) this.onEnd(record ??= toRecord(f, file), reason, shared)
     if (this.collect) {
       if (this.sink.length < MAX_FINISHED_FLOWS) this.sink.push(record ?? toRecord(f, file))
       else this.stats.sinkDropped++

@@ -1,0 +1,161 @@
+/**
+ * The 'analyze' shard analyzer: on each shard, one pass over decoded frames feeds the flow
+ * tracker, the observation builder and the decode counters; the merge joins them into what the
+ * report is built from. The policy travels with the config (plain data), because the builder
+ * keeps only the flows a rule may need and names their roles.
+ *
+ * Flows whose frames can reach several shards (tunnel outer flows, ICMP: the tracker calls them
+ * shared) reach the builder marked so; mergeObservations joins their parts, so the result does
+ * not depend on the worker count.
+ */
+import type { Frame } from '../capture/frame.js'
+import { DEFAULT_VXLAN_PORTS, Layer, type PortConfig } from '../decode/dispatch.js'
+import type { DecodedFrame } from '../decode/frame.js'
+import { FlowTracker, mergeSummaries, type FlowSummary } from '../flow/tracker.js'
+import { ObservationBuilder } from '../observe/builder.js'
+import { mergeObservations } from '../observe/merge.js'
+import type { Observations } from '../observe/model.js'
+import type { Policy } from '../policy/model.js'
+import type { FrameObserver } from './shard.js'
+
+export interface AnalyzeConfig {
+  policy: Policy | null
+  /** Flows in the report's top list. */
+  topN: number
+  vxlanPorts?: number[]
+}
+
+/** The contract's `decode` section. */
+export interface DecodeCounts {
+  packets: number
+  /** Captured bytes. */
+  bytes: number
+  /** Frames that hold each layer type (a type counted once per frame). */
+  layers: Record<string, number>
+  /** Frames with a malformed or truncated layer, per layer type. */
+  malformed: Record<string, number>
+  /** Frames in which nothing past the link layer was decoded (LLDP, STP, unknown EtherTypes ...). */
+  undecoded: number
+}
+
+export interface AnalyzeResult {
+  flows: FlowSummary
+  observations: Observations
+  decode: DecodeCounts
+}
+
+export function analyzeConfig(config: unknown): AnalyzeConfig {
+  const c = (config ?? {}) as Partial<AnalyzeConfig>
+  const topN = c.topN ?? 10
+  if (!Number.isInteger(topN) || topN < 0) throw new TypeError('analyze: topN must be an integer >= 0')
+  return { policy: c.policy ?? null, topN, ...(c.vxlanPorts ? { vxlanPorts: c.vxlanPorts } : {}) }
+}
+
+export function analyzePorts(c: AnalyzeConfig): PortConfig {
+  return c.vxlanPorts ? { vxlanPorts: [...DEFAULT_VXLAN_PORTS, ...c.vxlanPorts] } : {}
+}
+
+/** Layer kinds -> the decode record's type names (the Record kind uses its record's type). */
+const LAYER_NAMES: Readonly<Record<number, string>> = {
+  [Layer.Ethernet]: 'eth', [Layer.Vlan]: 'vlan', [Layer.Sll]: 'sll', [Layer.Sll2]: 'sll2', [Layer.Null]: 'null',
+  [Layer.Arp]: 'arp', [Layer.Chdlc]: 'chdlc', [Layer.Mpls]: 'mpls', [Layer.Ipv4]: 'ipv4', [Layer.Ipv6]: 'ipv6',
+  [Layer.Icmp]: 'icmp', [Layer.Icmpv6]: 'icmpv6', [Layer.Udp]: 'udp', [Layer.Tcp]: 'tcp', [Layer.Vxlan]: 'vxlan',
+  [Layer.Gre]: 'gre', [Layer.Geneve]: 'geneve', [Layer.Erspan]: 'erspan', [Layer.Ntp]: 'ntp', [Layer.Dns]: 'dns',
+}
+const LINK_KINDS = new Set<number>([Layer.Ethernet, Layer.Vlan, Layer.Sll, Layer.Sll2, Layer.Null, Layer.Chdlc, Layer.Mpls])
+
+/** Seed of the flow table's hash: fixed, so runs are repeatable (output never depends on it). */
+const FLOW_TABLE_SEED = 0x5eed_f10
+
+export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
+  private readonly tracker: FlowTracker
+  private readonly builder: ObservationBuilder
+  private packets = 0
+  private bytes = 0
+  private undecoded = 0
+  private readonly layerCounts = new Map<string, number>()
+  private readonly malformedCounts = new Map<string, number>()
+  private readonly seen = new Set<string>()
+
+  constructor(c: AnalyzeConfig) {
+    this.builder = new ObservationBuilder({ policy: c.policy })
+    this.tracker = new FlowTracker({
+      topN: c.topN, seed: FLOW_TABLE_SEED,
+      onEnd: (record, _reason, shared) => this.builder.addFlow(record, shared),
+    })
+  }
+
+  startFile(fileIndex: number, file: string): void {
+    this.tracker.setFile(file)
+    this.builder.startFile(fileIndex, file)
+  }
+
+  observe(frame: Frame, decoded: DecodedFrame): void {
+    this.packets++
+    this.bytes += frame.caplen
+    this.count(decoded)
+    this.tracker.observe(frame, decoded)
+    this.builder.observe(frame, decoded)
+  }
+
+  private count(decoded: DecodedFrame): void {
+    const seen = this.seen
+    seen.clear()
+    let pastLink = false
+    for (const l of decoded.layers) {
+      const name = l.kind === Layer.Record ? l.record.type : LAYER_NAMES[l.kind]
+      if (!name || seen.has(name)) continue
+      seen.add(name)
+      this.layerCounts.set(name, (this.layerCounts.get(name) ?? 0) + 1)
+      if (!LINK_KINDS.has(l.kind)) pastLink = true
+    }
+    if (!pastLink) this.undecoded++
+    if (decoded.issues.length > 0) {
+      seen.clear()
+      for (const i of decoded.issues) {
+        if (seen.has(i.layer)) continue
+        seen.add(i.layer)
+        this.malformedCounts.set(i.layer, (this.malformedCounts.get(i.layer) ?? 0) + 1)
+      }
+    }
+  }
+
+  finish(): AnalyzeResult {
+    return {
+      flows: this.tracker.finish(),
+      observations: this.builder.finish(),
+      decode: {
+        packets: this.packets, bytes: this.bytes, layers: sorted(this.layerCounts), malformed: sorted(this.malformedCounts),
+        undecoded: this.undecoded,
+      },
+    }
+  }
+}
+
+function sorted(m: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const k of [...m.keys()].sort()) out[k] = m.get(k)!
+  return out
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v
+}
+
+export function mergeAnalyze(parts: AnalyzeResult[], config: AnalyzeConfig): AnalyzeResult {
+  const flows = mergeSummaries(parts.map((p) => p.flows), config.topN)
+  const observations = mergeObservations(parts.map((p) => p.observations))
+  const decode: DecodeCounts = { packets: 0, bytes: 0, layers: {}, malformed: {}, undecoded: 0 }
+  for (const p of parts) {
+    decode.packets += p.decode.packets
+    decode.bytes += p.decode.bytes
+    decode.undecoded += p.decode.undecoded
+    addCounts(decode.layers, p.decode.layers)
+    addCounts(decode.malformed, p.decode.malformed)
+  }
+  const layers = new Map(Object.entries(decode.layers))
+  const malformed = new Map(Object.entries(decode.malformed))
+  decode.layers = sorted(layers)
+  decode.malformed = sorted(malformed)
+  return { flows, observations, decode }
+}
