@@ -8,6 +8,11 @@ import { CaptureError } from '../capture/errors.js'
 import { forTerminal } from '../report/escape.js'
 import { runDecode } from './decode.js'
 import { runSamples } from './samples.js'
+import { REPORT_FORMATS, runAnalyze, type AnalyzeOptions } from './analyze.js'
+import { runRules } from './rules.js'
+import { runPolicyCheck, runPolicyInit } from './policy.js'
+import { CATALOG } from '../policy/catalog.js'
+import { SEVERITIES } from '../policy/model.js'
 import { FLOW_FORMATS, runFlows, type FlowsOptions } from './flows.js'
 import { defaultWorkers } from './pipeline.js'
 import { DEFAULT_TABLE_ROWS } from '../report/flows-format.js'
@@ -29,6 +34,49 @@ export function buildProgram(): Command {
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError('(run hubcap --help for usage)')
+  program
+    .command('analyze')
+    .description('judge captures of a deployment against its policy: rules, findings with frames and Wireshark filters, a verdict')
+    .argument('<capture...>', 'pcap or pcapng files, optionally gzip-compressed, one observation window; - reads stdin')
+    .option('-p, --policy <file>', 'the deployment policy (YAML or JSON; see hubcap policy init)')
+    .option('-f, --format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, 'table')
+    .option('-o, --output <file>', 'write the report to FILE instead of stdout')
+    .option('-w, --workers <n>', `worker threads (default: one per core, here ${defaultWorkers()}; 1 runs in-process)`)
+    .option('--fail-on <severity>', `exit 1 when a finding is at or above this: ${SEVERITIES.join(', ')}`, 'high')
+    .option('--stamp', 'add generatedAt (the time of the run) to the report; without it the report depends only on its input')
+    .option('--vxlan-port <port>', 'also decode this UDP port as VXLAN (repeatable; 4789 and 8472 always are)', collectPort, [])
+    .option('--no-progress', 'no progress line on stderr (it is only drawn on a terminal anyway)')
+    .addHelpText('after', `
+Without --policy, every rule that needs a policy input is not-evaluable; the report still has the
+captures, flows and protocol summaries. hubcap rules lists the catalog.
+Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, unreadable capture or invalid policy.`)
+    .action(async (captures: string[], opts: AnalyzeOptions) => {
+      process.exitCode = await runAnalyze(captures, opts)
+    })
+  program
+    .command('rules')
+    .description('list the rule catalog')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .action((opts: { format?: string }) => {
+      process.exitCode = runRules(opts)
+    })
+  const policy = program.command('policy').description('write a policy template, or validate a policy file')
+  policy
+    .command('init')
+    .description('write a commented policy template with every key (documentation-range addresses)')
+    .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .option('--force', 'overwrite FILE if it exists')
+    .action((opts: { output?: string; force?: boolean }) => {
+      process.exitCode = runPolicyInit(opts)
+    })
+  policy
+    .command('check')
+    .description('validate a policy file and print what hubcap understood from it')
+    .argument('<file>', 'the policy (YAML or JSON)')
+    .addHelpText('after', '\nExit codes: 0 valid (a summary on stdout); 2 invalid (every problem on stderr, one per line).')
+    .action((file: string) => {
+      process.exitCode = runPolicyCheck(file, CATALOG)
+    })
   program
     .command('decode')
     .description('decode every packet to one JSON record per line (NDJSON), outermost layer first')
