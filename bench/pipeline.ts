@@ -9,7 +9,8 @@
  *   record walk      openCapture, count packets and bytes (checked against the generator)
  *   flows -w 1       node <build>/src/cli/main.js flows FILE -f json -w 1 -o TMP
  *   flows            the same with the default worker count
- *   analyze          node <build>/src/cli/main.js analyze FILE -f json -o TMP
+ *   analyze -w 1     node <build>/src/cli/main.js analyze FILE -p POLICY -f json -w 1 -o TMP (POLICY: hubcap policy init)
+ *   analyze          the same with the default worker count
  *   tshark           tshark -q -n -r FILE -z conv,udp -z conv,tcp   (when installed)
  *
  * A hubcap command the build does not have yet (its --help does not list it) is a skipped row
@@ -27,6 +28,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { readWithFs, readWithReader } from './capture-read.js'
 import { describeMix, ensureBorderMix, type BorderMix } from './border-mix.js'
+import { policyTemplate } from '../src/policy/template.js'
 
 const TIME = '/usr/bin/time'
 
@@ -174,6 +176,13 @@ function numberArg(name: string, fallback: number): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
 
+/** The policy template (the contract example's address plan, which the border mix uses). */
+function examplePolicy(workDir: string): string {
+  const path = join(workDir, 'policy.yaml')
+  if (!existsSync(path)) writeFileSync(path, policyTemplate())
+  return path
+}
+
 export function rowSpecs(mix: BorderMix, cli: string, workDir: string): RowSpec[] {
   const self = fileURLToPath(import.meta.url)
   const node = process.execPath
@@ -193,7 +202,8 @@ export function rowSpecs(mix: BorderMix, cli: string, workDir: string): RowSpec[
     { name: 'record walk', command: node, args: [self, '--child', 'walk', mix.path], stdout: 'keep', isNode: true },
     hubcap('flows -w 1', 'flows', ['-w', '1']),
     hubcap(`flows (default -w, ${cpus().length} cores)`, 'flows', []),
-    hubcap('analyze', 'analyze', []),
+    hubcap('analyze -w 1', 'analyze', ['-w', '1', '-p', examplePolicy(workDir)]),
+    hubcap(`analyze (default -w, ${cpus().length} cores)`, 'analyze', ['-p', examplePolicy(workDir)]),
     {
       name: 'tshark conv,udp+tcp', command: 'tshark', args: ['-q', '-n', '-r', mix.path, '-z', 'conv,udp', '-z', 'conv,tcp'],
       stdout: { countLinesWith: '<->' }, isNode: false,
