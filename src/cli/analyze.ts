@@ -79,8 +79,13 @@ export async function analyzeCaptures(files: string[], o: { policy?: LoadedPolic
   return buildReport({
     result, captures: run.captures, view, phase, evaluation, endpoints, failOn: o.failOn,
     policy: loaded ? { file: loaded.file, name: loaded.name, sha256: loaded.sha256 } : null,
-    ...(o.stamp ? { generatedAt: new Date().toISOString() } : {}),
+    ...(o.stamp ? { generatedAt: runTimestamp(new Date()) } : {}),
   })
+}
+
+/** The run's time in the report's one timestamp form: ISO 8601 with nine fractional digits (Date has milliseconds). */
+export function runTimestamp(d: Date): string {
+  return d.toISOString().replace(/Z$/, '000000Z')
 }
 
 export function parseFailOn(text: string | undefined): Severity {
