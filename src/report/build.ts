@@ -100,9 +100,13 @@ const PHASE_ORDER: Record<string, number> = { during: 0, grace: 1, after: 2, all
 
 interface Group { first: Where; last: Where; clients: Set<string> }
 
+/** A frame's time for the report: null for a frame without one (pcapng simple packet block; Where.ts is ''). */
+const tsOf = (w: Where): string | null => w.ts || null
+
 function widen(g: Group, w: Where, client: string): void {
-  if (w.t < g.first.t) g.first = w
-  if (w.t > g.last.t) g.last = w
+  // A frame without a time (t NaN) never beats one with a time, and gives way to the first that has one.
+  if (w.t < g.first.t || Number.isNaN(g.first.t)) g.first = w
+  if (w.t > g.last.t || Number.isNaN(g.last.t)) g.last = w
   g.clients.add(client)
 }
 
@@ -130,7 +134,7 @@ function dnsSummary(obs: Observations, phase: PhaseInfo): ReportDns {
   const resolvers: ResolverSummary[] = [...groups.values()]
     .map((g) => ({
       server: g.server, phase: g.phase, clients: [...(g.clients as unknown as Set<string>)].sort(cmp), queries: g.queries,
-      answered: g.answered, unanswered: g.unanswered, rcodes: sortedRecord(g.rcodes), firstTs: g.first.ts, lastTs: g.last.ts,
+      answered: g.answered, unanswered: g.unanswered, rcodes: sortedRecord(g.rcodes), firstTs: tsOf(g.first), lastTs: tsOf(g.last),
     }))
     .sort((a, b) => (PHASE_ORDER[a.phase]! - PHASE_ORDER[b.phase]!) || b.queries - a.queries || cmp(a.server, b.server))
   const byName = new Map<string, { name: string; addresses: string[]; at: Where }>()
@@ -139,7 +143,7 @@ function dnsSummary(obs: Observations, phase: PhaseInfo): ReportDns {
     if (e) { if (!e.addresses.includes(b.address)) e.addresses.push(b.address) } else byName.set(b.name, { name: b.name, addresses: [b.address], at: b.at })
   }
   const bindings = [...byName.values()].slice(0, MAX_REPORT_BINDINGS)
-    .map((b) => ({ name: b.name, addresses: b.addresses, firstTs: b.at.ts, frame: b.at.frame, file: b.at.file }))
+    .map((b) => ({ name: b.name, addresses: b.addresses, firstTs: tsOf(b.at), frame: b.at.frame, file: b.at.file }))
   return { queries: obs.dns.length, answered, unanswered: obs.dns.length - answered, resolvers, bindings, bindingsTotal: byName.size }
 }
 
@@ -163,7 +167,7 @@ function ntpSummary(obs: Observations, phase: PhaseInfo): ReportNtp {
   }
   const servers = [...groups.values()].map(({ s, g, modes, strata }) => ({
     ...s, clients: [...g.clients].sort(cmp), modes: [...modes].sort((a, b) => a - b), strata: [...strata].sort((a, b) => a - b),
-    firstTs: g.first.ts, lastTs: g.last.ts,
+    firstTs: tsOf(g.first), lastTs: tsOf(g.last),
   })).sort((a, b) => (PHASE_ORDER[a.phase]! - PHASE_ORDER[b.phase]!) || b.requests - a.requests || cmp(a.server, b.server))
   return { exchanges: obs.ntp.length, servers }
 }
@@ -177,10 +181,10 @@ function bgpSummary(obs: Observations, view: PolicyView | null): ReportBgp {
     opens: s.opens.length,
     updates: s.updates,
     keepalives: s.keepalives,
-    notifications: s.notifications.map((n) => ({ from: n.from, code: n.code, subcode: n.subcode, text: n.text, ts: n.at.ts, frame: n.at.frame })),
+    notifications: s.notifications.map((n) => ({ from: n.from, code: n.code, subcode: n.subcode, text: n.text, ts: tsOf(n.at), frame: n.at.frame })),
     reset: s.reset !== null,
-    firstTs: s.first.ts,
-    lastTs: s.last.ts,
+    firstTs: tsOf(s.first),
+    lastTs: tsOf(s.last),
     file: s.first.file,
   }))
   // Route history: per (peer, prefix), an announcement opens an entry and a withdrawal closes it.
@@ -194,15 +198,15 @@ function bgpSummary(obs: Observations, view: PolicyView | null): ReportBgp {
       const cur = open.get(key)
       if (cur) { cur.nextHop = r.nextHop; cur.asPath = [...r.asPath]; continue } // an implicit replacement
       const e: RouteHistoryEntry = {
-        prefix: r.prefix, peer: r.peer, nextHop: r.nextHop, asPath: [...r.asPath], announcedTs: r.at.ts, announcedFrame: r.at.frame,
+        prefix: r.prefix, peer: r.peer, nextHop: r.nextHop, asPath: [...r.asPath], announcedTs: tsOf(r.at), announcedFrame: r.at.frame,
         withdrawnTs: null, withdrawnFrame: null, file: r.at.file,
       }
       open.set(key, e)
       routes.push(e)
     } else {
       const cur = open.get(key)
-      if (cur) { cur.withdrawnTs = r.at.ts; cur.withdrawnFrame = r.at.frame; open.delete(key); continue }
-      routes.push({ prefix: r.prefix, peer: r.peer, nextHop: null, asPath: [], announcedTs: null, announcedFrame: null, withdrawnTs: r.at.ts, withdrawnFrame: r.at.frame, file: r.at.file })
+      if (cur) { cur.withdrawnTs = tsOf(r.at); cur.withdrawnFrame = r.at.frame; open.delete(key); continue }
+      routes.push({ prefix: r.prefix, peer: r.peer, nextHop: null, asPath: [], announcedTs: null, announcedFrame: null, withdrawnTs: tsOf(r.at), withdrawnFrame: r.at.frame, file: r.at.file })
     }
   }
   const vips: ReportBgp['vips'] = []
@@ -229,7 +233,7 @@ function vxlanSummary(obs: Observations): ReportVxlan {
     const key = `${t.kind}|${t.outerSrc}|${t.outerDst}|${t.vni ?? '-'}`
     const p = pairs.get(key)
     if (p) { p.packets += t.packets; p.fragmented += t.fragmented; continue }
-    pairs.set(key, { kind: t.kind, outerSrc: t.outerSrc, outerDst: t.outerDst, vni: t.vni, packets: t.packets, fragmented: t.fragmented, firstTs: t.first.ts, file: t.first.file, frame: t.first.frame })
+    pairs.set(key, { kind: t.kind, outerSrc: t.outerSrc, outerDst: t.outerDst, vni: t.vni, packets: t.packets, fragmented: t.fragmented, firstTs: tsOf(t.first), file: t.first.file, frame: t.first.frame })
   }
   return { vnis: [...vnis].sort((a, b) => a - b), pairs: [...pairs.values()].slice(0, MAX_REPORT_TUNNEL_PAIRS) }
 }

@@ -50,8 +50,9 @@ export interface ResolverSummary {
   answered: number
   unanswered: number
   rcodes: Record<string, number>
-  firstTs: string
-  lastTs: string
+  /** null when the frame had no timestamp (pcapng simple packet block), as everywhere in the report. */
+  firstTs: string | null
+  lastTs: string | null
 }
 
 export interface ReportDns {
@@ -60,7 +61,7 @@ export interface ReportDns {
   unanswered: number
   resolvers: ResolverSummary[]
   /** name -> addresses from answers, first seen first (at most MAX_REPORT_BINDINGS). */
-  bindings: Array<{ name: string; addresses: string[]; firstTs: string; frame: number; file: string }>
+  bindings: Array<{ name: string; addresses: string[]; firstTs: string | null; frame: number; file: string }>
   bindingsTotal: number
 }
 
@@ -72,8 +73,8 @@ export interface NtpServerSummary {
   replies: number
   modes: number[]
   strata: number[]
-  firstTs: string
-  lastTs: string
+  firstTs: string | null
+  lastTs: string | null
 }
 
 export interface ReportNtp {
@@ -89,10 +90,10 @@ export interface BgpSessionSummary {
   opens: number
   updates: number
   keepalives: number
-  notifications: Array<{ from: string; code: number; subcode: number; text: string | null; ts: string; frame: number }>
+  notifications: Array<{ from: string; code: number; subcode: number; text: string | null; ts: string | null; frame: number }>
   reset: boolean
-  firstTs: string
-  lastTs: string
+  firstTs: string | null
+  lastTs: string | null
   file: string
 }
 
@@ -117,7 +118,7 @@ export interface ReportBgp {
 
 export interface ReportVxlan {
   vnis: number[]
-  pairs: Array<{ kind: string; outerSrc: string; outerDst: string; vni: number | null; packets: number; fragmented: number; firstTs: string; file: string; frame: number }>
+  pairs: Array<{ kind: string; outerSrc: string; outerDst: string; vni: number | null; packets: number; fragmented: number; firstTs: string | null; file: string; frame: number }>
 }
 
 export interface ReportEndpoint {
