@@ -41,6 +41,10 @@ export function isRelevantFlow(view: PolicyView, r: FlowRecord): boolean {
   if (either(view.dnsForwarders, a, b)) return true  // dns-forwarder-answers, dvm-dns-to-forwarder
   if (either(view.ntpServers, a, b)) return true     // ntp-to-configured-server
   if (either(view.pa, a, b)) return true             // vxlan-format: provider addresses of the underlay
+  if (either(view.bgpPeers, a, b)) return true       // bgp-session-health: SYNs to 179 between the peers that got no answer
+  if (either(view.switchInfra, a, b)) return true    // bgp-session-health, private-never-beyond-border: the P2P links and loopbacks
+  // bgp-session-health: any BGP connection attempt (a speaker the policy does not list is still a session to judge).
+  if (r.proto === 'tcp' && (r.initiator.port === 179 || r.responder.port === 179)) return true
   // Public VIP traffic on the ports above (the pool is large: other VIP traffic is tenant business).
   const tcpOrUdp = r.proto === 'tcp' || r.proto === 'udp'
   if (tcpOrUdp && (isVipPort(r.initiator.port) || isVipPort(r.responder.port)) && either(view.publicVip, a, b)) return true
