@@ -1,8 +1,8 @@
 /**
  * `analyze --format table`: what an engineer at a terminal reads first. The verdict, what was
- * read, the deployment phase, every rule with its status, and the findings with the display
- * filter to paste into Wireshark. Rows are capped (the JSON has everything). Every string passes
- * through forTerminal: DNS names, SNI and file names are captured text.
+ * read, the deployment phase, every rule with its status, and the findings, each with its frames
+ * and the display filter to paste into Wireshark (on one line). Findings are capped (the JSON has
+ * everything). Every string passes through forTerminal: DNS names, SNI and file names are captured text.
  */
 import Table from 'cli-table3'
 import { forTerminal as t } from './escape.js'
@@ -38,12 +38,14 @@ export function reportTable(r: Report, opts: { maxFindings?: number } = {}): str
 
   const max = opts.maxFindings ?? MAX_FINDING_ROWS
   if (r.findings.length > 0) {
-    const f = new Table({ head: ['severity', 'rule', 'finding', 'frames', 'filter'], style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: [10, 26, 50, 18, 46] })
+    // One block per finding, not table cells: a filter wrapped inside a cell cannot be pasted into
+    // Wireshark, and a long capture name cut to a column width no longer says which file the frames are in.
+    out.push('', `Findings (${grouped(r.findings.length)})`)
     for (const x of r.findings.slice(0, max)) {
-      const frames = x.frames.length ? `${x.file ? `${t(x.file)}: ` : ''}${x.frames.slice(0, 6).join(' ')}${x.frames.length > 6 ? ' ...' : ''}` : '-'
-      f.push([x.severity, t(x.rule), `${t(x.message)}${x.count > 1 ? ` (x${grouped(x.count)})` : ''}`, frames, t(x.filter)])
+      out.push(`${x.severity.toUpperCase().padEnd(8)} ${t(x.rule)}: ${t(x.message)}${x.count > 1 ? ` (x${grouped(x.count)})` : ''}`)
+      if (x.frames.length) out.push(`  frames: ${x.file ? `${t(x.file)}: ` : ''}${x.frames.join(' ')}`)
+      out.push(`  filter: ${t(x.filter)}`)
     }
-    out.push('', `Findings (${grouped(r.findings.length)})`, f.toString())
     if (r.findings.length > max) out.push(`... ${grouped(r.findings.length - max)} more findings (use --format json for all)`)
   } else {
     out.push('', 'Findings: none')
