@@ -302,6 +302,8 @@ export function tlsConnect(cap: Capture, t: number, client: string, cport: numbe
 
 // ---- BGP ------------------------------------------------------------------------------------
 
+export interface Established { syn: Handle; open: Handle; keepalive: Handle }
+
 /** A BGP session over one TCP connection: `tor` opened it to `border`:179. */
 export class BgpSession {
   readonly tcp: TcpConnection
@@ -321,15 +323,15 @@ export class BgpSession {
 
   /**
    * Handshake, both OPENs (4-byte AS capability, IPv4 unicast) and a KEEPALIVE each way,
-   * from `t` on over 200 ms; returns the TOR's OPEN.
+   * from `t` on over 100 ms; returns the SYN, the TOR's OPEN and the first KEEPALIVE (the TOR's).
    */
-  establish(t: number, torAs: number, borderAs: number): Handle {
-    this.tcp.handshake(t)
-    const torOpen = this.send(t + 20_000, true, openOf(torAs, this.tor))
+  establish(t: number, torAs: number, borderAs: number): Established {
+    const syn = this.tcp.handshake(t)
+    const open = this.send(t + 20_000, true, openOf(torAs, this.tor))
     this.send(t + 40_000, false, openOf(borderAs, this.border))
-    this.send(t + 60_000, true, { kind: 'KEEPALIVE' })
+    const keepalive = this.send(t + 60_000, true, { kind: 'KEEPALIVE' })
     this.send(t + 80_000, false, { kind: 'KEEPALIVE' })
-    return torOpen
+    return { syn, open, keepalive }
   }
 
   keepalives(t: number): Handle {
@@ -364,25 +366,32 @@ export interface HealthyOptions {
   /** TOR announcements of the healthy sessions; default the expected VIPs as /32 and the infrastructure /24. */
   announcements?: readonly string[]
   md5?: boolean
+  /** Which pairs of PEERS get a healthy session (default both); a scenario builds the others itself. */
+  bgpPeers?: readonly number[]
 }
 
 export interface HealthyTraffic {
   sessions: BgpSession[]
+  /** Per session: its SYN, the TOR's OPEN and the first KEEPALIVE. */
+  established: Established[]
 }
 
 const ANNOUNCED = [...EXPECTED_VIPS.map((v) => `${v}/32`), INFRASTRUCTURE]
 
 /** Adds the healthy deployment's traffic (see the time line at the top) to `cap`. */
 export function healthyDeployment(cap: Capture, o: HealthyOptions = {}): HealthyTraffic {
-  const sessions = PEERS.map((p, i) => new BgpSession(cap, { tor: p.tor, border: p.border, cport: 50179 + i, ...(o.md5 ? { md5: true } : {}) }))
+  const pairs = o.bgpPeers ?? PEERS.map((_, i) => i)
+  const sessions = pairs.map((i) => new BgpSession(cap, { tor: PEERS[i]!.tor, border: PEERS[i]!.border, cport: 50179 + i, ...(o.md5 ? { md5: true } : {}) }))
   const announced = o.announcements ?? ANNOUNCED
-  sessions.forEach((s, i) => {
+  const established = sessions.map((s, k) => {
+    const i = pairs[k]!
     const t = at('13:50:00', 500 * i)
-    s.establish(t, AZS_ASN, BORDER_ASN)
+    const e = s.establish(t, AZS_ASN, BORDER_ASN)
     if (announced.length > 0) s.torUpdate(t + 100_000, { nlri: [...announced] })
     s.send(t + 120_000, false, { kind: 'UPDATE', nlri: ['0.0.0.0/0'], origin: 0, asPath: [BORDER_ASN], nextHop: s.border })
     s.keepalives(at('13:55:00', 500 * i))
     s.keepalives(at('14:02:00', 500 * i))
+    return e
   })
 
   // Link-local neighbour discovery from the border (allowed by ipv4-only).
@@ -399,7 +408,7 @@ export function healthyDeployment(cap: Capture, o: HealthyOptions = {}): Healthy
 
   ntpExchange(cap, at('14:01:30'), INFRA_VIP, NTP_SERVER)
   endpoints.forEach((e, i) => reachEndpoint(cap, at('14:01:31', 1000 * i), INFRA_VIP, 0x3000 + i, FORWARDERS[(i + 1) % 2]!, e.name, e.address))
-  return { sessions }
+  return { sessions, established }
 }
 
 /** DNS for `name` through `forwarder`, then a TLS handshake to its address with the name as SNI. */
