@@ -54,6 +54,8 @@ export interface RowSpec {
   /** A file the command writes, removed afterwards. */
   outputFile?: string
   isNode: boolean
+  /** Exit codes that mean the command did its job (analyze: 1 = findings at or above --fail-on). */
+  okCodes?: number[]
 }
 
 export interface RowResult {
@@ -194,6 +196,7 @@ export function rowSpecs(mix: BorderMix, cli: string, workDir: string): RowSpec[
         : `\`hubcap ${command}\` is not in this build yet (${cli} --help lists: ${[...commands].join(', ')})`
     return {
       name, command: node, args: [cli, command, mix.path, '-f', 'json', '-o', out, ...extra], stdout: 'keep', outputFile: out, isNode: true,
+      okCodes: command === 'analyze' ? [0, 1] : [0],
       ...(skip !== undefined ? { skip } : {}),
     }
   }
@@ -221,7 +224,7 @@ async function runRow(spec: RowSpec, mix: BorderMix, workDir: string, rounds: nu
   for (let r = 0; r < rounds; r++) {
     const m = await measure(spec, workDir)
     last = m
-    if (m.code !== 0) {
+    if (!(spec.okCodes ?? [0]).includes(m.code ?? -1)) {
       const line = m.stderr.trim().split('\n').filter((l) => !l.includes('Running as user')).pop() ?? ''
       if (spec.outputFile) rmSync(spec.outputFile, { force: true })
       return { ...base, status: 'failed', reason: `exit ${m.code}: ${line}` }
