@@ -33,8 +33,8 @@ function countOf(list: Frame[]): CountResult {
 
 describe('shard registry', () => {
   it('builds analyzers by name and refuses unknown names and bad configs', () => {
-    expect(analyzerNames()).toEqual(['flows', 'count', 'fault'])
-    expect(() => createAnalyzer('flows?', {})).toThrow('unknown analyzer "flows?" (known: flows, count, fault)')
+    expect(analyzerNames()).toEqual(['analyze', 'flows', 'count', 'fault'])
+    expect(() => createAnalyzer('flows?', {})).toThrow('unknown analyzer "flows?" (known: analyze, flows, count, fault)')
     expect(() => createAnalyzer('flows', { topN: -1 })).toThrow(/topN/)
     expect(() => createAnalyzer('flows', { vxlanPorts: ['x'] })).toThrow(/vxlanPorts/)
     expect(() => createAnalyzer('toString', {})).toThrow(/unknown analyzer/) // no prototype keys

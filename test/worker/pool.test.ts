@@ -131,6 +131,6 @@ describe('runPipeline with failing workers', () => {
   })
 
   it('refuses an unknown analyzer before starting any worker', async () => {
-    await expect(runPipeline({ files: [capture], workers: 2, analyzer: 'nope', config: {}, workerUrl })).rejects.toThrow(/unknown analyzer "nope" \(known: flows, count, fault\)/)
+    await expect(runPipeline({ files: [capture], workers: 2, analyzer: 'nope', config: {}, workerUrl })).rejects.toThrow(/unknown analyzer "nope" \(known: analyze, flows, count, fault\)/)
   })
 })
