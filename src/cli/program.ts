@@ -114,6 +114,24 @@ Exit codes: 0 done; 2 usage error or unreadable capture.`)
     .action((opts: { out: string }) => {
       process.exitCode = runSamples(opts)
     })
+  program
+    .command('diff')
+    .description('compare two analyze reports (-f json): rule status changes, new and resolved findings, verdict, counts')
+    .argument('<old>', 'the baseline report (hubcap analyze -f json)')
+    .argument('<new>', 'the report to judge against it')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .option('--fail-on-change', 'exit 1 when a change is a regression')
+    .addHelpText('after', `
+A regression: a rule that fails now and did not before, a new finding above info, a finding whose
+severity rose, a verdict that went from pass to fail. Other changes (counts, a rule that became
+not-evaluable, resolved findings) are shown but never fail: captures of one deployment differ.
+Findings are matched by rule and display filter (frames, counts and times aside).
+Exit codes: 0 compared (with --fail-on-change: no regression); 1 --fail-on-change and a regression;
+2 usage error, or a file that is missing, not JSON or not a valid hubcap report.`)
+    .action(async (oldReport: string, newReport: string, opts: { format?: string; failOnChange?: boolean }) => {
+      const { runDiff } = await import('./diff.js')
+      process.exitCode = await runDiff(oldReport, newReport, opts)
+    })
   return program
 }
 
