@@ -19,14 +19,15 @@ import { PolicyView } from '../policy/view.js'
 import { buildReport } from '../report/build.js'
 import { forTerminal } from '../report/escape.js'
 import { reportJson } from '../report/json.js'
+import { reportMarkdown } from '../report/markdown.js'
 import type { Report } from '../report/model.js'
 import { reportTable } from '../report/table.js'
 import { ExitCode, UsageError } from './errors.js'
 import { openOutput } from './output.js'
 import { parseWorkers, runWithProgress } from './pipeline.js'
 
-export const REPORT_FORMATS = ['table', 'json'] as const
-const LATER_FORMATS = ['md', 'html']
+export const REPORT_FORMATS = ['table', 'json', 'md'] as const
+const LATER_FORMATS = ['html']
 
 export interface AnalyzeOptions {
   policy?: string
@@ -96,7 +97,7 @@ export function parseFailOn(text: string | undefined): Severity {
 
 export async function runAnalyze(files: string[], opts: AnalyzeOptions): Promise<number> {
   const format = opts.format ?? 'table'
-  if (LATER_FORMATS.includes(format)) throw new UsageError(`--format ${format}: the ${format} report is not built yet; use table or json`)
+  if (LATER_FORMATS.includes(format)) throw new UsageError(`--format ${format}: the ${format} report is not built yet; use ${REPORT_FORMATS.join(', ')}`)
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: "${format}" is not one of ${[...REPORT_FORMATS, ...LATER_FORMATS].join(', ')}`)
   const failOn = parseFailOn(opts.failOn)
   const workers = parseWorkers(opts.workers)
@@ -115,7 +116,7 @@ export async function runAnalyze(files: string[], opts: AnalyzeOptions): Promise
     policy, workers, failOn, progress: opts.progress !== false, ...(opts.stamp ? { stamp: true } : {}),
     ...(opts.vxlanPort?.length ? { vxlanPorts: opts.vxlanPort } : {}),
   })
-  await out.write(format === 'json' ? reportJson(report) : reportTable(report))
+  await out.write(format === 'json' ? reportJson(report) : format === 'md' ? reportMarkdown(report) : reportTable(report))
   await out.close()
   for (const c of report.captures) {
     for (const w of c.warnings) process.stderr.write(forTerminal(`hubcap: warning: ${c.file}: byte ${w.offset}: ${w.message}`) + '\n')
