@@ -49,6 +49,7 @@
  * Output order (top, all): IP bytes (both directions) descending, then firstFrame, then the key text,
  * then the file: the same frames give the same records in the same order.
  */
+import { siftDown, siftUp } from './heap.js'
 import { isoTimestamp } from '../capture/frame.js'
 import { Layer } from '../decode/dispatch.js'
 import type { DecodedFrame, DecodedLayer } from '../decode/frame.js'
@@ -602,27 +603,11 @@ export class TopFlows {
 
   // Heap order: a parent is never better than its children (compare(parent, child) >= 0).
   private up(i: number): void {
-    const heap = this.heap
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (compareFlowRecords(heap[p]!, heap[i]!) >= 0) break
-      ;[heap[p], heap[i]] = [heap[i]!, heap[p]!]
-      i = p
-    }
+    siftUp(this.heap, i, compareFlowRecords)
   }
 
   private down(i: number): void {
-    const heap = this.heap
-    for (;;) {
-      const l = 2 * i + 1
-      const r = l + 1
-      let worst = i
-      if (l < heap.length && compareFlowRecords(heap[l]!, heap[worst]!) > 0) worst = l
-      if (r < heap.length && compareFlowRecords(heap[r]!, heap[worst]!) > 0) worst = r
-      if (worst === i) return
-      ;[heap[worst], heap[i]] = [heap[i]!, heap[worst]!]
-      i = worst
-    }
+    siftDown(this.heap, i, compareFlowRecords)
   }
 }
 

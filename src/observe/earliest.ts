@@ -4,6 +4,7 @@
  * first to END, which depends on timeouts and on how frames were split among workers) makes the cut
  * the same for every split: each part keeps its earliest, and the merge keeps the earliest of those.
  */
+import { siftDown, siftUp } from '../flow/heap.js'
 import type { FlowRecord } from '../flow/flow-record.js'
 import { compareFlowRecords } from '../flow/tracker.js'
 
@@ -46,26 +47,10 @@ export class EarliestFlows {
   }
 
   private up(i: number): void {
-    const heap = this.heap
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (compareFlowStart(heap[p]!, heap[i]!) >= 0) break
-      ;[heap[p], heap[i]] = [heap[i]!, heap[p]!]
-      i = p
-    }
+    siftUp(this.heap, i, compareFlowStart)
   }
 
   private down(i: number): void {
-    const heap = this.heap
-    for (;;) {
-      const l = 2 * i + 1
-      const r = l + 1
-      let top = i
-      if (l < heap.length && compareFlowStart(heap[l]!, heap[top]!) > 0) top = l
-      if (r < heap.length && compareFlowStart(heap[r]!, heap[top]!) > 0) top = r
-      if (top === i) return
-      ;[heap[top], heap[i]] = [heap[i]!, heap[top]!]
-      i = top
-    }
+    siftDown(this.heap, i, compareFlowStart)
   }
 }
