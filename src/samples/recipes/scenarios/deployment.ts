@@ -94,7 +94,7 @@ export interface Handle {
   frame: number
 }
 
-interface Item { t: number; data: Uint8Array; handle: Handle; seq: number }
+interface Item { t: number; data: Uint8Array; handle: Handle; seq: number; iface: number }
 
 /** What a scenario's recipe produces: the file, and the frame numbers of the packets it names. */
 export interface ScenarioCapture {
@@ -111,11 +111,33 @@ export class Capture {
   private readonly items: Item[] = []
   private readonly marks = new Map<string, Handle[]>()
   private ipId = 0x100
+  /** pcapng interface names; packets go to `current` (see `via`). */
+  private readonly interfaces: readonly string[]
+  private current = 0
+
+  /** `interfaces` names the pcapng interfaces (uplinks) packets can be seen on; default one. */
+  constructor(o: { interfaces?: readonly string[] } = {}) {
+    this.interfaces = o.interfaces && o.interfaces.length > 0 ? o.interfaces : ['border-uplink']
+  }
+
+  /**
+   * Runs `fn` with every packet it adds seen on interface `iface` (modulo the interface count,
+   * so a recipe written for two uplinks still builds a one-interface capture unchanged).
+   */
+  via<T>(iface: number, fn: () => T): T {
+    const before = this.current
+    this.current = iface % this.interfaces.length
+    try {
+      return fn()
+    } finally {
+      this.current = before
+    }
+  }
 
   /** Adds a frame at `t` (µs since the epoch); `mark` names it as evidence. */
   add(t: number, data: Uint8Array, mark?: string): Handle {
     const handle: Handle = { frame: 0 }
-    this.items.push({ t, data, handle, seq: this.items.length })
+    this.items.push({ t, data, handle, seq: this.items.length, iface: this.current })
     if (mark) this.mark(mark, handle)
     return handle
   }
@@ -138,13 +160,13 @@ export class Capture {
     const frames: Record<string, number[]> = {}
     for (const [name, handles] of this.marks) frames[name] = handles.map((h) => h.frame).sort((a, b) => a - b)
     if (format === 'pcap') {
+      if (this.interfaces.length > 1) throw new Error('a pcap file has one interface; use pcapng for several')
       const records = sorted.map((it) => ({ data: it.data, tsSec: Math.floor(it.t / 1e6), tsFrac: it.t % 1e6 }))
       return { bytes: pcapFile(records), frames }
     }
-    const ng = new PcapngBuilder('le')
-      .shb({ options: [{ code: 4, value: 'hubcap scenario recipes' }] })
-      .idb({ linkType: 1, snaplen: 262144, tsresol: 6, options: [{ code: 2, value: 'border-uplink' }] })
-    for (const it of sorted) ng.epb({ interfaceId: 0, ts: BigInt(it.t), data: it.data })
+    const ng = new PcapngBuilder('le').shb({ options: [{ code: 4, value: 'hubcap scenario recipes' }] })
+    for (const name of this.interfaces) ng.idb({ linkType: 1, snaplen: 262144, tsresol: 6, options: [{ code: 2, value: name }] })
+    for (const it of sorted) ng.epb({ interfaceId: it.iface, ts: BigInt(it.t), data: it.data })
     return { bytes: ng.build(), frames }
   }
 }
@@ -383,7 +405,8 @@ export function healthyDeployment(cap: Capture, o: HealthyOptions = {}): Healthy
   const pairs = o.bgpPeers ?? PEERS.map((_, i) => i)
   const sessions = pairs.map((i) => new BgpSession(cap, { tor: PEERS[i]!.tor, border: PEERS[i]!.border, cport: 50179 + i, ...(o.md5 ? { md5: true } : {}) }))
   const announced = o.announcements ?? ANNOUNCED
-  const established = sessions.map((s, k) => {
+  // On a two-uplink capture, border i's session and every second endpoint go over uplink i.
+  const established = sessions.map((s, k) => cap.via(pairs[k]!, () => {
     const i = pairs[k]!
     const t = at('13:50:00', 500 * i)
     const e = s.establish(t, AZS_ASN, BORDER_ASN)
@@ -392,7 +415,7 @@ export function healthyDeployment(cap: Capture, o: HealthyOptions = {}): Healthy
     s.keepalives(at('13:55:00', 500 * i))
     s.keepalives(at('14:02:00', 500 * i))
     return e
-  })
+  }))
 
   // Link-local neighbour discovery from the border (allowed by ipv4-only).
   cap.add(at('13:50:01'), packet().eth(NORTH_MAC, '33:33:ff:0a:00:02').ipv6('fe80::21b:21ff:fe0a:b01', 'ff02::1:ff0a:2', { hopLimit: 255 })
@@ -401,13 +424,13 @@ export function healthyDeployment(cap: Capture, o: HealthyOptions = {}): Healthy
   const skip = new Set(o.skipEndpoints ?? [])
   const endpoints = REQUIRED_ENDPOINTS.filter((e) => !skip.has(e.name))
   ntpExchange(cap, at('13:51:00'), DVM, NTP_SERVER)
-  endpoints.forEach((e, i) => reachEndpoint(cap, at('13:51:10', 1000 * i), DVM, 0x2000 + i, FORWARDERS[i % 2]!, e.name, e.address))
+  endpoints.forEach((e, i) => cap.via(i % 2, () => reachEndpoint(cap, at('13:51:10', 1000 * i), DVM, 0x2000 + i, FORWARDERS[i % 2]!, e.name, e.address)))
 
   // A datacenter client opens the portal on a published port.
-  tlsConnect(cap, at('13:52:00'), DATACENTER_CLIENT, 51500, PORTAL_VIP, 'portal.east.cloud.fabrikam.com')
+  cap.via(1, () => tlsConnect(cap, at('13:52:00'), DATACENTER_CLIENT, 51500, PORTAL_VIP, 'portal.east.cloud.fabrikam.com'))
 
   ntpExchange(cap, at('14:01:30'), INFRA_VIP, NTP_SERVER)
-  endpoints.forEach((e, i) => reachEndpoint(cap, at('14:01:31', 1000 * i), INFRA_VIP, 0x3000 + i, FORWARDERS[(i + 1) % 2]!, e.name, e.address))
+  endpoints.forEach((e, i) => cap.via((i + 1) % 2, () => reachEndpoint(cap, at('14:01:31', 1000 * i), INFRA_VIP, 0x3000 + i, FORWARDERS[(i + 1) % 2]!, e.name, e.address)))
   return { sessions, established }
 }
 
