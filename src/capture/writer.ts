@@ -255,3 +255,41 @@ export class PcapngBuilder {
     return w.u16(0).u16(0).build()
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// gzip
+
+let crcTable: Uint32Array | null = null
+
+/** CRC-32 as gzip uses it (IEEE 802.3, reflected, polynomial 0xedb88320). */
+export function crc32(data: Bytes): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256)
+    for (let n = 0; n < 256; n++) {
+      let c = n
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+      crcTable[n] = c >>> 0
+    }
+  }
+  let crc = 0xffffffff
+  for (const b of data) crc = crcTable[(crc ^ b) & 0xff]! ^ (crc >>> 8)
+  return (crc ^ 0xffffffff) >>> 0
+}
+
+/**
+ * One gzip member (RFC 1952) holding `data` in stored deflate blocks (RFC 1951 §3.2.4, BTYPE 00):
+ * no compression, so the bytes are the same on every zlib, OS and Node version (zlib's own output
+ * is not), which a committed sample rebuilt byte for byte needs. MTIME 0, OS 255 (unknown).
+ */
+export function gzipStored(data: Bytes): Uint8Array {
+  const w = new Writer('le').bytes([0x1f, 0x8b, 8, 0]).u32(0).u8(0).u8(255)
+  const all = Uint8Array.from(data)
+  let at = 0
+  do {
+    const n = Math.min(0xffff, all.length - at)
+    const last = at + n === all.length
+    w.u8(last ? 1 : 0).u16(n).u16(~n & 0xffff).bytes(all.subarray(at, at + n))
+    at += n
+  } while (at < all.length)
+  return w.u32(crc32(all)).u32(all.length >>> 0).build()
+}

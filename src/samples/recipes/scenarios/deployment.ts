@@ -154,11 +154,20 @@ export class Capture {
     return this.ipId
   }
 
-  finish(format: 'pcap' | 'pcapng' = 'pcapng'): ScenarioCapture {
+  /**
+   * The packets in frame order (by time; ties keep the order they were added in), numbered from 1,
+   * and the named frames: what `finish` writes, for a recipe that writes the file itself.
+   */
+  packets(): { packets: Array<{ t: number; data: Uint8Array; iface: number }>; frames: Record<string, number[]> } {
     const sorted = [...this.items].sort((a, b) => a.t - b.t || a.seq - b.seq)
     sorted.forEach((it, i) => { it.handle.frame = i + 1 })
     const frames: Record<string, number[]> = {}
     for (const [name, handles] of this.marks) frames[name] = handles.map((h) => h.frame).sort((a, b) => a - b)
+    return { packets: sorted.map(({ t, data, iface }) => ({ t, data, iface })), frames }
+  }
+
+  finish(format: 'pcap' | 'pcapng' = 'pcapng'): ScenarioCapture {
+    const { packets: sorted, frames } = this.packets()
     if (format === 'pcap') {
       if (this.interfaces.length > 1) throw new Error('a pcap file has one interface; use pcapng for several')
       const records = sorted.map((it) => ({ data: it.data, tsSec: Math.floor(it.t / 1e6), tsFrac: it.t % 1e6 }))
