@@ -112,8 +112,17 @@ function captures(r: Report): string[] {
 
 /** Seconds between two report timestamps (nine fractional digits), to the millisecond. */
 function spanSeconds(first: string, last: string): string {
-  const at = (t: string) => BigInt(Date.parse(`${t.slice(0, 19)}Z`)) * 1_000_000n + BigInt((t.slice(20, 29) + '000000000').slice(0, 9))
-  const ns = at(last) - at(first)
+  // Captured timestamps can be any 64-bit second count: years past 9999 ("+058857-02-01T...") or past
+  // what Date can hold; such a span is unknown, never an exception.
+  const at = (t: string): bigint | null => {
+    const m = /^(.+T\d\d:\d\d:\d\d)\.(\d{1,9})Z$/.exec(t)
+    const ms = m ? Date.parse(`${m[1]!}Z`) : Number.NaN
+    return Number.isFinite(ms) ? BigInt(ms) * 1_000_000n + BigInt(m![2]!.padEnd(9, '0')) : null
+  }
+  const a = at(first)
+  const b = at(last)
+  if (a === null || b === null) return 'span unknown'
+  const ns = b - a
   const ms = Number(ns / 1_000_000n)
   return `${n(Math.floor(ms / 1000))}.${String(ms % 1000).padStart(3, '0')} s`
 }
