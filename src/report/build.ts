@@ -6,6 +6,7 @@
 import type { CaptureInfo } from '../capture/open.js'
 import type { AnalyzeResult } from '../engine/analyze.js'
 import type { Observations, Where } from '../observe/model.js'
+import { RoleResolver } from '../observe/roles.js'
 import { parsePrefix, prefixCovers } from '../policy/cidr.js'
 import { verdictOf, type Evaluation } from '../policy/evaluate.js'
 import type { Severity } from '../policy/model.js'
@@ -14,7 +15,7 @@ import type { EndpointsResult } from '../policy/rules/required-endpoints.js'
 import type { PolicyView } from '../policy/view.js'
 import { VERSION } from '../version.js'
 import {
-  REPORT_SCHEMA, type BgpSessionSummary, type NtpServerSummary, type Report, type ReportBgp, type ReportDns, type ReportNtp,
+  REPORT_SCHEMA, type BgpSessionSummary, type ClientActivity, type NtpServerSummary, type Report, type ReportBgp, type ReportDns, type ReportNtp,
   type ReportVxlan, type ResolverSummary, type RouteHistoryEntry,
 } from './model.js'
 
@@ -38,6 +39,8 @@ export interface ReportInputs {
 
 export function buildReport(i: ReportInputs): Report {
   const obs = i.result.observations
+  const roles = i.view ? new RoleResolver(i.view) : null
+  const roleOf = (ip: string): string | null => roles?.roleOf(ip) ?? null
   const report: Report = {
     schema: REPORT_SCHEMA,
     tool: { name: 'hubcap', version: VERSION },
@@ -56,8 +59,8 @@ export function buildReport(i: ReportInputs): Report {
       count: i.result.flows.count, top: i.result.flows.top, byProto: i.result.flows.byProto, byState: i.result.flows.byState,
       evicted: i.result.flows.evicted,
     },
-    dns: dnsSummary(obs, i.phase),
-    ntp: ntpSummary(obs, i.phase),
+    dns: dnsSummary(obs, i.phase, roleOf),
+    ntp: ntpSummary(obs, i.phase, roleOf),
     bgp: bgpSummary(obs, i.view),
     vxlan: vxlanSummary(obs),
     endpoints: {
@@ -110,8 +113,27 @@ function widen(g: Group, w: Where, client: string): void {
   g.clients.add(client)
 }
 
-function dnsSummary(obs: Observations, phase: PhaseInfo): ReportDns {
+/** One client's count and first/last frame within a group (server and phase). */
+interface Activity { count: number; first: Where; last: Where }
+
+function noteClient(byClient: Map<string, Activity>, client: string, w: Where): void {
+  const a = byClient.get(client)
+  if (!a) { byClient.set(client, { count: 1, first: w, last: w }); return }
+  a.count++
+  if (w.t < a.first.t || Number.isNaN(a.first.t)) a.first = w
+  if (w.t > a.last.t || Number.isNaN(a.last.t)) a.last = w
+}
+
+function clientActivity(byClient: Map<string, Activity> | undefined, clients: string[], roleOf: (ip: string) => string | null): ClientActivity[] {
+  return clients.map((client) => {
+    const a = byClient!.get(client)!
+    return { client, role: roleOf(client), count: a.count, firstTs: tsOf(a.first), lastTs: tsOf(a.last) }
+  })
+}
+
+function dnsSummary(obs: Observations, phase: PhaseInfo, roleOf: (ip: string) => string | null): ReportDns {
   const groups = new Map<string, ResolverSummary & Group>()
+  const byClient = new Map<string, Map<string, Activity>>()
   let answered = 0
   for (const q of obs.dns) {
     const p = phaseOf(phase, q.query.t)
@@ -123,6 +145,8 @@ function dnsSummary(obs: Observations, phase: PhaseInfo): ReportDns {
       groups.set(key, g)
     }
     widen(g, q.query, q.client.ip)
+    if (!byClient.has(key)) byClient.set(key, new Map())
+    noteClient(byClient.get(key)!, q.client.ip, q.query)
     g.queries++
     if (q.response) {
       g.answered++
@@ -131,11 +155,15 @@ function dnsSummary(obs: Observations, phase: PhaseInfo): ReportDns {
       g.rcodes[r] = (g.rcodes[r] ?? 0) + 1
     } else g.unanswered++
   }
-  const resolvers: ResolverSummary[] = [...groups.values()]
-    .map((g) => ({
-      server: g.server, phase: g.phase, clients: [...(g.clients as unknown as Set<string>)].sort(cmp), queries: g.queries,
-      answered: g.answered, unanswered: g.unanswered, rcodes: sortedRecord(g.rcodes), firstTs: tsOf(g.first), lastTs: tsOf(g.last),
-    }))
+  const resolvers: ResolverSummary[] = [...groups.entries()]
+    .map(([key, g]) => {
+      const clients = [...(g.clients as unknown as Set<string>)].sort(cmp)
+      return {
+        server: g.server, phase: g.phase, clients, queries: g.queries,
+        answered: g.answered, unanswered: g.unanswered, rcodes: sortedRecord(g.rcodes), firstTs: tsOf(g.first), lastTs: tsOf(g.last),
+        byClient: clientActivity(byClient.get(key), clients, roleOf),
+      }
+    })
     .sort((a, b) => (PHASE_ORDER[a.phase]! - PHASE_ORDER[b.phase]!) || b.queries - a.queries || cmp(a.server, b.server))
   const byName = new Map<string, { name: string; addresses: string[]; at: Where }>()
   for (const b of obs.dnsBindings) {
@@ -147,8 +175,8 @@ function dnsSummary(obs: Observations, phase: PhaseInfo): ReportDns {
   return { queries: obs.dns.length, answered, unanswered: obs.dns.length - answered, resolvers, bindings, bindingsTotal: byName.size }
 }
 
-function ntpSummary(obs: Observations, phase: PhaseInfo): ReportNtp {
-  const groups = new Map<string, { s: NtpServerSummary; g: Group; modes: Set<number>; strata: Set<number> }>()
+function ntpSummary(obs: Observations, phase: PhaseInfo, roleOf: (ip: string) => string | null): ReportNtp {
+  const groups = new Map<string, { s: NtpServerSummary; g: Group; modes: Set<number>; strata: Set<number>; byClient: Map<string, Activity> }>()
   for (const x of obs.ntp) {
     const p = phaseOf(phase, x.request.t)
     const key = `${x.server.ip}|${p}`
@@ -156,19 +184,23 @@ function ntpSummary(obs: Observations, phase: PhaseInfo): ReportNtp {
     if (!e) {
       e = {
         s: { server: x.server.ip, phase: p, clients: [], requests: 0, replies: 0, modes: [], strata: [], firstTs: '', lastTs: '' },
-        g: { first: x.request, last: x.request, clients: new Set() }, modes: new Set(), strata: new Set(),
+        g: { first: x.request, last: x.request, clients: new Set() }, modes: new Set(), strata: new Set(), byClient: new Map(),
       }
       groups.set(key, e)
     }
     widen(e.g, x.request, x.client.ip)
+    noteClient(e.byClient, x.client.ip, x.request)
     e.s.requests++
     e.modes.add(x.mode)
     if (x.reply) { e.s.replies++; e.strata.add(x.reply.stratum) }
   }
-  const servers = [...groups.values()].map(({ s, g, modes, strata }) => ({
-    ...s, clients: [...g.clients].sort(cmp), modes: [...modes].sort((a, b) => a - b), strata: [...strata].sort((a, b) => a - b),
-    firstTs: tsOf(g.first), lastTs: tsOf(g.last),
-  })).sort((a, b) => (PHASE_ORDER[a.phase]! - PHASE_ORDER[b.phase]!) || b.requests - a.requests || cmp(a.server, b.server))
+  const servers = [...groups.values()].map(({ s, g, modes, strata, byClient }) => {
+    const clients = [...g.clients].sort(cmp)
+    return {
+      ...s, clients, modes: [...modes].sort((a, b) => a - b), strata: [...strata].sort((a, b) => a - b),
+      firstTs: tsOf(g.first), lastTs: tsOf(g.last), byClient: clientActivity(byClient, clients, roleOf),
+    }
+  }).sort((a, b) => (PHASE_ORDER[a.phase]! - PHASE_ORDER[b.phase]!) || b.requests - a.requests || cmp(a.server, b.server))
   return { exchanges: obs.ntp.length, servers }
 }
 

@@ -41,6 +41,17 @@ export interface ReportFlows {
   evicted: number
 }
 
+/** One client of a resolver or NTP server within one phase: who asked, in what role, and when. */
+export interface ClientActivity {
+  client: string
+  /** The client's policy role ('dvm', 'infra-vip', 'expected-vip', ...; as flow records name them); null without one. */
+  role: string | null
+  /** DNS queries or NTP requests from this client to the server in the phase. */
+  count: number
+  firstTs: string | null
+  lastTs: string | null
+}
+
 export interface ResolverSummary {
   server: string
   /** Phase of the queries: 'during' (before completeAt), 'grace', 'after', or 'all' without a phase. */
@@ -53,6 +64,9 @@ export interface ResolverSummary {
   /** null when the frame had no timestamp (pcapng simple packet block), as everywhere in the report. */
   firstTs: string | null
   lastTs: string | null
+  // ---- additions ----
+  /** Per client, in `clients` order: the sources over time that the HTML report draws (DVM vs VIP). */
+  byClient?: ClientActivity[]
 }
 
 export interface ReportDns {
@@ -75,6 +89,9 @@ export interface NtpServerSummary {
   strata: number[]
   firstTs: string | null
   lastTs: string | null
+  // ---- additions ----
+  /** Per client, in `clients` order (as ResolverSummary.byClient). */
+  byClient?: ClientActivity[]
 }
 
 export interface ReportNtp {
