@@ -28,7 +28,7 @@ import * as geneve from './geneve.js'
 import * as gre from './gre.js'
 import * as vxlan from './vxlan.js'
 import { ProtocolViolations } from './violations.js'
-import { TcpApplications, type AppOutput } from '../flow/tcp-apps.js'
+import { TcpApplications, connectionHash, type AppOutput } from '../flow/tcp-apps.js'
 import type { LayerRecord } from './record.js'
 import { hex } from './format.js'
 import * as ethernet from './ethernet.js'
@@ -430,6 +430,12 @@ export class FrameDecoder {
     if (h.payloadEnd <= h.payloadOffset && (h.flags & 0x07) === 0) return
     // Most TCP is of no interest: decide from the ports and the first payload bytes before building a key.
     if (!this.tcpApps.mayFollow(h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
+    // On an application's port, most segments belong to no followed connection and open none
+    // (encrypted TLS after its handshake): a hash of the identity answers that without the key text.
+    const hash = ip.kind === Layer.Ipv4
+      ? connectionHash(ip.h.src, h.srcPort, ip.h.dst, h.dstPort, vni)
+      : connectionHash(fold16(ip.h.src), h.srcPort, fold16(ip.h.dst), h.dstPort, vni)
+    if (this.tcpApps.skips(hash, h.flags, h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
     const a = ipText(ip, 'src')
     const b = ipText(ip, 'dst')
     const forward = a < b || (a === b && h.srcPort <= h.dstPort)
@@ -438,7 +444,7 @@ export class FrameDecoder {
     if (out.records.length > 0) out.records = []
     if (out.issues.length > 0) out.issues = []
     this.tcpApps.segment({
-      key, dir: forward ? 0 : 1, srcPort: h.srcPort, dstPort: h.dstPort, seq: h.seq, flags: h.flags,
+      key, hash, dir: forward ? 0 : 1, srcPort: h.srcPort, dstPort: h.dstPort, seq: h.seq, flags: h.flags,
       bytes, payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd, frame,
     }, out)
     for (const record of out.records) s.layers.push({ kind: Layer.Record, record, quoted: false })
@@ -494,6 +500,13 @@ type IpEntry = Extract<DecodedLayer, { reassembled: boolean }>
 /** An IP header's address as compact text, only for keys on the rare violation path. */
 function ipText(ip: IpEntry, which: 'src' | 'dst'): string {
   return ip.kind === Layer.Ipv4 ? String(ip.h[which]) : hex(ip.h[which])
+}
+
+/** A 16-byte address folded to 32 bits (for hashes only). */
+function fold16(a: Uint8Array): number {
+  let h = 0
+  for (let i = 0; i < 16; i += 4) h = Math.imul(h ^ ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!), 0x01000193)
+  return h
 }
 
 /** What an IPv4 or IPv6 header decode hands back to the loop: one shape for both. */

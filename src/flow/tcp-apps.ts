@@ -33,6 +33,8 @@ export interface AppOutput {
 export interface Segment {
   /** Connection identity without direction (both directions give the same key). */
   key: string
+  /** A 32-bit hash of the same identity (`connectionHash`): lets `skips` answer without the key. */
+  hash: number
   /** 0 or 1: which side sent it (the same side always gets the same number). */
   dir: 0 | 1
   srcPort: number
@@ -69,6 +71,7 @@ interface AppParser {
 interface Connection {
   parser: AppParser
   streams: [StreamReassembler, StreamReassembler]
+  hash: number
 }
 
 const FIN = 0x01
@@ -85,6 +88,8 @@ const HTTP_PORTS = new Set([80, 8080, 3128, 8000, 8888, 5985])
 
 export class TcpApplications {
   private readonly connections = new Map<string, Connection>()
+  /** Live connections per Segment.hash: no entry means no connection of that identity. */
+  private readonly liveHashes = new Map<number, number>()
   private readonly budget: StreamBudget
   /** Ports worth building a connection key for: the applications' own, and those of connections found by content. */
   private readonly ports = new Uint8Array(65536)
@@ -99,20 +104,17 @@ export class TcpApplications {
   }
 
   segment(s: Segment, out: AppOutput): void {
-    let c = this.connections.get(s.key)
+    let c = this.liveHashes.has(s.hash) ? this.connections.get(s.key) : undefined
     if (!c) {
-      // A SYN on an application's port opens the connection (its sequence number starts the stream);
-      // otherwise the first payload decides, by port or by what the bytes look like.
-      const syn = (s.flags & SYN) !== 0
-      if (!syn && s.payloadEnd <= s.payloadOffset) return
-      const parser = syn ? parserForPort(s.srcPort, s.dstPort) : this.chooseParser(s)
-      if (!parser) return
-      c = { parser, streams: [new StreamReassembler(this.budget), new StreamReassembler(this.budget)] }
+      const kind = openingKind(s.flags, s.srcPort, s.dstPort, s.bytes, s.payloadOffset, s.payloadEnd)
+      if (kind === null) return
+      c = { parser: newParser(kind), streams: [new StreamReassembler(this.budget), new StreamReassembler(this.budget)], hash: s.hash }
       // Its later segments (maybe without recognisable bytes) must pass mayFollow: remember its ports.
       this.ports[s.srcPort] = 1
       this.ports[s.dstPort] = 1
       if (this.connections.size >= MAX_TCP_CONNECTIONS) this.evictOldest()
       this.connections.set(s.key, c)
+      this.liveHashes.set(s.hash, (this.liveHashes.get(s.hash) ?? 0) + 1)
     }
     const stream = c.streams[s.dir]
     stream.add(s.seq, s.flags, s.bytes, s.payloadOffset, s.payloadEnd, s.frame)
@@ -157,20 +159,14 @@ export class TcpApplications {
     return this.connections.size
   }
 
-  /** By port, confirmed by the first bytes; or by the first bytes alone (TLS and HTTP on any port). */
-  private chooseParser(s: Segment): AppParser | null {
-    const { bytes, payloadOffset: o, payloadEnd: e } = s
-    // BGP by port: a session picked up mid-stream starts anywhere, and the parser resynchronises on a marker.
-    if (s.dstPort === BGP_PORT || s.srcPort === BGP_PORT) return new BgpParser()
-    // DNS over TCP by port; a 2-byte length prefix gives nothing to recognise mid-stream.
-    if (s.dstPort === DNS_PORT || s.srcPort === DNS_PORT) return new DnsParser()
-    if (TLS_PORTS.has(s.dstPort) || TLS_PORTS.has(s.srcPort) || tls.looksLikeTls(bytes, o, e)) {
-      if (tls.looksLikeTls(bytes, o, e)) return new TlsParser()
-    }
-    if (HTTP_PORTS.has(s.dstPort) || HTTP_PORTS.has(s.srcPort) || http.looksLikeHttp(bytes, o, e)) {
-      if (http.looksLikeHttp(bytes, o, e)) return new HttpParser()
-    }
-    return null
+  /**
+   * True when `segment` would do nothing with this segment: no connection of its identity is followed
+   * (by `hash`; a hash shared with another connection only means the caller builds the key) and it
+   * opens none. Lets the frame loop skip building the key for the many segments of connections no
+   * application follows (encrypted TLS after the handshake, ports of interest without a parser).
+   */
+  skips(hash: number, flags: number, srcPort: number, dstPort: number, bytes: Uint8Array, offset: number, end: number): boolean {
+    return !this.liveHashes.has(hash) && openingKind(flags, srcPort, dstPort, bytes, offset, end) === null
   }
 
   private evictOldest(): void {
@@ -184,15 +180,66 @@ export class TcpApplications {
     c.streams[0].close()
     c.streams[1].close()
     this.connections.delete(key)
+    const n = this.liveHashes.get(c.hash) ?? 0
+    if (n > 1) this.liveHashes.set(c.hash, n - 1)
+    else this.liveHashes.delete(c.hash)
   }
 }
 
-/** The parser a port promises (a SYN has no bytes to look at yet). */
-function parserForPort(srcPort: number, dstPort: number): AppParser | null {
-  if (dstPort === BGP_PORT || srcPort === BGP_PORT) return new BgpParser()
-  if (dstPort === DNS_PORT || srcPort === DNS_PORT) return new DnsParser()
-  if (TLS_PORTS.has(dstPort) || TLS_PORTS.has(srcPort)) return new TlsParser()
-  if (HTTP_PORTS.has(dstPort) || HTTP_PORTS.has(srcPort)) return new HttpParser()
+type ParserKind = 'bgp' | 'dns' | 'tls' | 'http'
+
+/**
+ * The application a segment of an unknown connection opens, or null. A SYN on an application's port
+ * opens the connection (its sequence number starts the stream); otherwise the first payload decides,
+ * by port or by what the bytes look like.
+ */
+function openingKind(flags: number, srcPort: number, dstPort: number, bytes: Uint8Array, o: number, e: number): ParserKind | null {
+  if ((flags & SYN) !== 0) return kindForPort(srcPort, dstPort)
+  if (e <= o) return null
+  return chooseKind(srcPort, dstPort, bytes, o, e)
+}
+
+/** By port, confirmed by the first bytes; or by the first bytes alone (TLS and HTTP on any port). */
+function chooseKind(srcPort: number, dstPort: number, bytes: Uint8Array, o: number, e: number): ParserKind | null {
+  // BGP by port: a session picked up mid-stream starts anywhere, and the parser resynchronises on a marker.
+  if (dstPort === BGP_PORT || srcPort === BGP_PORT) return 'bgp'
+  // DNS over TCP by port; a 2-byte length prefix gives nothing to recognise mid-stream.
+  if (dstPort === DNS_PORT || srcPort === DNS_PORT) return 'dns'
+  if (tls.looksLikeTls(bytes, o, e)) return 'tls'
+  if (http.looksLikeHttp(bytes, o, e)) return 'http'
+  return null
+}
+
+function newParser(kind: ParserKind): AppParser {
+  switch (kind) {
+    case 'bgp': return new BgpParser()
+    case 'dns': return new DnsParser()
+    case 'tls': return new TlsParser()
+    case 'http': return new HttpParser()
+  }
+}
+
+/**
+ * A 32-bit hash of a connection's identity, the same for both directions (endpoint hashes added):
+ * `a` and `b` are the addresses folded to 32 bits (IPv4 as is).
+ */
+export function connectionHash(a: number, aPort: number, b: number, bPort: number, vni: number): number {
+  return (endpointHash(a, aPort) + endpointHash(b, bPort) + Math.imul(vni + 1, 0x9e3779b1)) | 0
+}
+
+function endpointHash(addr: number, port: number): number {
+  let h = Math.imul(addr ^ (port << 16) ^ port, 0xcc9e2d51)
+  h ^= h >>> 15
+  h = Math.imul(h, 0x85ebca6b)
+  return h ^ (h >>> 13)
+}
+
+/** The application a port promises (a SYN has no bytes to look at yet). */
+function kindForPort(srcPort: number, dstPort: number): ParserKind | null {
+  if (dstPort === BGP_PORT || srcPort === BGP_PORT) return 'bgp'
+  if (dstPort === DNS_PORT || srcPort === DNS_PORT) return 'dns'
+  if (TLS_PORTS.has(dstPort) || TLS_PORTS.has(srcPort)) return 'tls'
+  if (HTTP_PORTS.has(dstPort) || HTTP_PORTS.has(srcPort)) return 'http'
   return null
 }
 
