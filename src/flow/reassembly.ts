@@ -209,6 +209,13 @@ export class StreamReassembler {
 
   /** Readable bytes: buf[head..tail), the first at stream position readPos. */
   private buf: Uint8Array = EMPTY
+  /**
+   * `buf` is the caller's segment bytes (addBorrowing): no copy while the application reads them in the
+   * same call; `release()` copies what it left into `owned`, the stream's own buffer meanwhile.
+   */
+  private borrowed = false
+  private owned: Uint8Array = EMPTY
+  private borrowing = false
   private head = 0
   private tail = 0
   private readPos = 0
@@ -334,6 +341,25 @@ export class StreamReassembler {
   }
 
   /**
+   * `add`, except that in-order bytes arriving at an empty buffer are not copied: the stream reads them
+   * from `bytes` until `release()`, which the caller must call before `bytes` changes (at the latest
+   * before its next call). An application that consumes whole segments then never copies them.
+   */
+  addBorrowing(seq: number, flags: number, bytes: Uint8Array, offset: number, end: number, frame: number): void {
+    this.borrowing = true
+    try {
+      this.add(seq, flags, bytes, offset, end, frame)
+    } finally {
+      this.borrowing = false
+    }
+  }
+
+  /** The segment bytes lent to `addBorrowing` are about to change: copy what is still unread. */
+  release(): void {
+    if (this.borrowed) this.unborrow()
+  }
+
+  /**
    * The readable bytes up to the next gap marker. The returned object is reused: read it before the next
    * call. An empty view (`offset === end`) means "nothing more for now".
    */
@@ -391,6 +417,11 @@ export class StreamReassembler {
       this.runHead = runs.length
       this.head = 0
       this.tail = 0
+      if (this.borrowed) {
+        this.buf = this.owned
+        this.owned = EMPTY
+        this.borrowed = false
+      }
       if (this.buf.length > SHRINK_ABOVE) this.buf = EMPTY
     } else {
       while (this.runHead + 1 < runs.length && runs[this.runHead + 1]! <= this.readPos) {
@@ -429,6 +460,8 @@ export class StreamReassembler {
     this.held = []
     this.heldBytes = 0
     this.buf = EMPTY
+    this.owned = EMPTY
+    this.borrowed = false
     this.readPos = this.writePosition
     this.head = 0
     this.tail = 0
@@ -657,9 +690,17 @@ export class StreamReassembler {
     const budgetRoom = this.budget.limit - this.budget.used - overhead
     const take = Math.max(0, Math.min(len, streamRoom, budgetRoom))
     if (take > 0) {
-      this.ensureRoom(take)
-      this.buf.set(data.subarray(from, from + take), this.tail)
-      this.tail += take
+      if (this.borrowing && this.head === this.tail && !this.borrowed) {
+        this.owned = this.buf
+        this.buf = data
+        this.head = from
+        this.tail = from + take
+        this.borrowed = true
+      } else {
+        this.ensureRoom(take)
+        this.buf.set(data.subarray(from, from + take), this.tail)
+        this.tail += take
+      }
       if (newRun) {
         runs.push(writePos)
         this.runFrame.push(frame)
@@ -716,6 +757,7 @@ export class StreamReassembler {
 
   /** Make room for `extra` bytes at the tail: compact when at least half the buffer is free, else grow. */
   private ensureRoom(extra: number): void {
+    if (this.borrowed) this.unborrow()
     if (this.tail + extra <= this.buf.length) return
     const used = this.tail - this.head
     const need = used + extra
@@ -737,6 +779,21 @@ export class StreamReassembler {
     this.buf = next
     this.head = 0
     this.tail = used
+    this.owned = EMPTY
+    this.borrowed = false
+  }
+
+  /** Move the unread borrowed bytes into the stream's own buffer (grown as `ensureRoom` would from empty). */
+  private unborrow(): void {
+    const used = this.tail - this.head
+    let own = this.owned
+    if (own.length < used) own = new Uint8Array(Math.max(MIN_CAPACITY, used * 2))
+    own.set(this.buf.subarray(this.head, this.tail))
+    this.buf = own
+    this.head = 0
+    this.tail = used
+    this.owned = EMPTY
+    this.borrowed = false
   }
 
   /** Cut consumed entries off the front of the run and gap arrays once they pile up. */

@@ -117,7 +117,8 @@ export class TcpApplications {
       this.liveHashes.set(s.hash, (this.liveHashes.get(s.hash) ?? 0) + 1)
     }
     const stream = c.streams[s.dir]
-    stream.add(s.seq, s.flags, s.bytes, s.payloadOffset, s.payloadEnd, s.frame)
+    // Segment bytes are read in place; what the parser leaves is copied by release() below.
+    stream.addBorrowing(s.seq, s.flags, s.bytes, s.payloadOffset, s.payloadEnd, s.frame)
     // A segment after a hole that begins a message is read now; a partial message before the hole is
     // dropped (Wireshark, with out-of-order reassembly off, does the same: "previous segment not captured").
     if (stream.stats.outOfOrderBytes > 0 && s.payloadEnd > s.payloadOffset && c.parser.startsMessage(s.bytes, s.payloadOffset, s.payloadEnd)) {
@@ -135,6 +136,7 @@ export class TcpApplications {
       }
       stream.consume(n)
     }
+    stream.release()
     c.parser.endOfSegment?.(out)
     if (c.parser.state !== 'active') {
       if (c.parser.state === 'invalid') this.abandoned++
