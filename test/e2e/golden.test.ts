@@ -74,6 +74,27 @@ describe.each(SAMPLES.map((s) => [s.name, s] as const))('golden reports of %s', 
   })
 })
 
+describe("the README's first command", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## The two commands'))
+  const command = /npx hubcap analyze (samples\/\S+) -p (samples\/\S+)/.exec(section)
+
+  it('analyses a bundled sample with its own policy', () => {
+    expect(command, 'README "The two commands" starts with npx hubcap analyze samples/... -p samples/...').not.toBeNull()
+    const sample = SAMPLES.find((s) => `samples/${s.file}` === command![1])
+    expect(sample, `${command![1]} is not a sample of the catalog`).toBeDefined()
+    expect(command![2]).toBe(`samples/${sample!.policyFile}`)
+  })
+
+  it('shows output that is, line for line, in that sample\'s golden table', () => {
+    const sample = SAMPLES.find((s) => `samples/${s.file}` === command![1])!
+    const golden = readFileSync(join(GOLDEN, `${sample.name}.table`), 'utf8').split('\n')
+    const shown = /```\n(Verdict:[\s\S]*?)```/.exec(section)?.[1]?.trimEnd().split('\n') ?? []
+    expect(shown.length).toBeGreaterThan(1)
+    for (const line of shown.filter((l) => l !== '...')) expect(golden, line).toContain(line)
+  })
+})
+
 describe('the golden directory', () => {
   it('holds one file per sample and format, nothing else', () => {
     const expected = SAMPLES.flatMap((s) => Object.keys(FORMATS).map((ext) => `${s.name}.${ext}`)).sort()
