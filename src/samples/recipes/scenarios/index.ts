@@ -1,7 +1,8 @@
 /**
  * The scenario captures: a healthy deployment and, for every rule of the catalog, at least one
  * capture that breaks it. Each is built by its recipe with its policy; test/e2e/scenarios.test.ts
- * checks every rule's status, the findings and their cited frames. (Not yet in the samples catalog.)
+ * checks every rule's status, the findings and their cited frames. Each is also a committed sample
+ * (src/samples/catalog.ts: samples/<name>.pcapng or .pcap with its policy).
  */
 import type { Scenario } from './deployment.js'
 import { healthy } from './healthy.js'
