@@ -18,6 +18,7 @@ import { assessEndpoints } from '../policy/rules/required-endpoints.js'
 import { PolicyView } from '../policy/view.js'
 import { buildReport } from '../report/build.js'
 import { forTerminal } from '../report/escape.js'
+import { reportHtml } from '../report/html.js'
 import { reportJson } from '../report/json.js'
 import { reportMarkdown } from '../report/markdown.js'
 import type { Report } from '../report/model.js'
@@ -26,8 +27,8 @@ import { ExitCode, UsageError } from './errors.js'
 import { openOutput } from './output.js'
 import { parseWorkers, runWithProgress } from './pipeline.js'
 
-export const REPORT_FORMATS = ['table', 'json', 'md'] as const
-const LATER_FORMATS = ['html']
+export const REPORT_FORMATS = ['table', 'json', 'md', 'html'] as const
+const LATER_FORMATS: string[] = []
 
 export interface AnalyzeOptions {
   policy?: string
@@ -116,7 +117,7 @@ export async function runAnalyze(files: string[], opts: AnalyzeOptions): Promise
     policy, workers, failOn, progress: opts.progress !== false, ...(opts.stamp ? { stamp: true } : {}),
     ...(opts.vxlanPort?.length ? { vxlanPorts: opts.vxlanPort } : {}),
   })
-  await out.write(format === 'json' ? reportJson(report) : format === 'md' ? reportMarkdown(report) : reportTable(report))
+  await out.write(format === 'json' ? reportJson(report) : format === 'md' ? reportMarkdown(report) : format === 'html' ? reportHtml(report) : reportTable(report))
   await out.close()
   for (const c of report.captures) {
     for (const w of c.warnings) process.stderr.write(forTerminal(`hubcap: warning: ${c.file}: byte ${w.offset}: ${w.message}`) + '\n')
