@@ -68,3 +68,19 @@ export function forMarkdownCode(text: string): string {
   const pad = body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' ')) ? ' ' : ''
   return `${fence}${pad}${body}${pad}${fence}`
 }
+
+// HTML: the terminal's set plus the line and paragraph separators and the bidi marks (LRM, RLM,
+// ALM), which reorder neighbouring text in a browser as the overrides do.
+const UNSAFE_FOR_HTML = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029\u200e\u200f\u061c]/g
+const HTML_META = /[&<>"']/g
+const HTML_ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+/**
+ * Captured text as literal HTML, safe as element text and inside a quoted attribute value: the
+ * five metacharacters as entities (so `<script>` and `"onerror=` are text), control characters,
+ * newlines, tabs and bidi overrides shown as `\xNN` / `\u{NNNN}` (so a value stays on its line and
+ * in its order), lone surrogates as U+FFFD.
+ */
+export function forHtml(text: string): string {
+  return wellFormed(text).replace(UNSAFE_FOR_HTML, visible).replace(HTML_META, (c) => HTML_ENTITY[c]!)
+}
