@@ -53,7 +53,7 @@ describe("import { analyze } from 'hubcap'", () => {
 
   it('analyses a sample with its policy file and returns the report model, the same for 1 and 2 workers', () => {
     const out = runModule(`
-      import { analyze, reportJson, reportTable, reportMarkdown } from 'hubcap'
+      import { analyze, reportJson, reportTable, reportMarkdown, reportHtml } from 'hubcap'
       const one = await analyze([${JSON.stringify(SAMPLE)}], { policy: ${JSON.stringify(POLICY)}, workers: 1 })
       const two = await analyze([${JSON.stringify(SAMPLE)}], { policy: ${JSON.stringify(POLICY)}, workers: 2 })
       console.log(JSON.stringify({
@@ -63,15 +63,17 @@ describe("import { analyze } from 'hubcap'", () => {
         sameForTwo: reportJson(one) === reportJson(two),
         table: reportTable(one).split('\\n')[0],
         md: reportMarkdown(one).split('\\n')[0],
+        html: reportHtml(one).slice(0, 15),
       }))
     `)
-    const r = JSON.parse(out) as { verdict: string; failing: string[]; findings: string[][]; sameForTwo: boolean; table: string; md: string }
+    const r = JSON.parse(out) as { verdict: string; failing: string[]; findings: string[][]; sameForTwo: boolean; table: string; md: string; html: string }
     expect(r.verdict).toBe('fail')
     expect(r.failing).toEqual(['dvm-outbound-only'])
     expect(r.findings).toEqual([['dvm-outbound-only', 'high'], ['dvm-outbound-only', 'low']])
     expect(r.sameForTwo).toBe(true)
     expect(r.table).toMatch(/^Verdict: FAIL/)
     expect(r.md).toMatch(/^# /)
+    expect(r.html.toLowerCase()).toBe('<!doctype html>')
   })
 
   it('rejects an invalid policy with a PolicyError listing the problem, exported for instanceof', () => {
