@@ -72,7 +72,7 @@ export type DecodedLayer =
   | { kind: typeof Layer.Dns; h: dns.Header; quoted: boolean }
   | { kind: typeof Layer.Record; record: LayerRecord; quoted: boolean }
 
-/** Reused records of one header type: `take()` hands out the next one, `reset()` starts over per frame. */
+/** Reused layer entries (and their header records) of one type: `take()` hands out the next one, `reset()` starts over per frame. */
 class Pool<H> {
   private readonly items: H[] = []
   private used = 0
@@ -109,14 +109,21 @@ export interface FrameDecoderStats {
 export class FrameDecoder {
   readonly defrag = new Defragmenter()
   private readonly out: DecodedFrame = { layers: [], issues: [], bytes: new Uint8Array(0), payloadOffset: 0, payloadEnd: 0 }
+  // Entries, not only headers, are reused: a frame's layer objects were a third of the loop's garbage.
   private readonly pools = {
-    eth: new Pool(ethernet.create), vlan: new Pool(vlan.create), sll: new Pool(sll.create),
-    sll2: new Pool(sll2.create), null: new Pool(loopback.create), arp: new Pool(arp.create),
-    ipv4: new Pool(ipv4.create), ipv6: new Pool(ipv6.create), icmp: new Pool(icmp.create),
-    icmpv6: new Pool(icmpv6.create), udp: new Pool(udp.create), tcp: new Pool(tcp.create),
-    chdlc: new Pool(chdlc.create), mpls: new Pool(mpls.create),
-    vxlan: new Pool(vxlan.create), gre: new Pool(gre.create), geneve: new Pool(geneve.create), erspan: new Pool(erspan.create),
-    ntp: new Pool(ntp.create), dns: new Pool(dns.create),
+    eth: entries(Layer.Ethernet, ethernet.create), vlan: entries(Layer.Vlan, vlan.create), sll: entries(Layer.Sll, sll.create),
+    sll2: entries(Layer.Sll2, sll2.create), null: entries(Layer.Null, loopback.create), arp: entries(Layer.Arp, arp.create),
+    ipv4: new Pool<LayerOf<typeof Layer.Ipv4>>(() => ({ kind: Layer.Ipv4, h: ipv4.create(), quoted: false, reassembled: false })),
+    ipv6: new Pool<LayerOf<typeof Layer.Ipv6>>(() => ({ kind: Layer.Ipv6, h: ipv6.create(), quoted: false, reassembled: false })),
+    icmp: entries(Layer.Icmp, icmp.create),
+    icmpv6: entries(Layer.Icmpv6, icmpv6.create), udp: entries(Layer.Udp, udp.create), tcp: entries(Layer.Tcp, tcp.create),
+    chdlc: entries(Layer.Chdlc, chdlc.create), mpls: entries(Layer.Mpls, mpls.create),
+    vxlan: entries(Layer.Vxlan, vxlan.create), gre: entries(Layer.Gre, gre.create), geneve: entries(Layer.Geneve, geneve.create),
+    erspan: entries(Layer.Erspan, erspan.create), ntp: entries(Layer.Ntp, ntp.create), dns: entries(Layer.Dns, dns.create),
+  }
+  /** The IP step of the layer loop, overwritten by each IP header. */
+  private readonly ipStep: IpStep = {
+    result: { ok: true }, entry: null, protocol: 0, payloadOffset: 0, payloadEnd: 0, declaredEnd: 0, fragment: null,
   }
   private readonly poolList: ReadonlyArray<{ reset(): void }> = Object.values(this.pools)
   private readonly udpPorts: UdpPorts
@@ -164,10 +171,11 @@ export class FrameDecoder {
       const at = offset
       switch (layer) {
         case Layer.Ethernet: {
-          const h = this.pools.eth.take()
+          const e = this.pools.eth.take()
+          const h = e.h
           result = ethernet.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push({ kind: Layer.Ethernet, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             next = h.etherType > 1500 ? nextAfterEtherType(h.etherType) : Layer.Payload
           }
@@ -178,52 +186,57 @@ export class FrameDecoder {
             result = malformed('vlan', 'tags', vlanTags, `<= ${limits.MAX_VLAN_TAGS} stacked tags`, offset)
             break
           }
-          const h = this.pools.vlan.take()
+          const e = this.pools.vlan.take()
+          const h = e.h
           const prev = s.layers[s.layers.length - 1]
           result = vlan.decode(bytes, offset, end, h)
           if (result.ok) {
             h.tpid = prev ? previousEtherType(prev) : 0x8100
-            s.layers.push({ kind: Layer.Vlan, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterEtherType(h.etherType)
           }
           break
         }
         case Layer.Sll: {
-          const h = this.pools.sll.take()
+          const e = this.pools.sll.take()
+          const h = e.h
           result = sll.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push({ kind: Layer.Sll, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterEtherType(h.protocol)
           }
           break
         }
         case Layer.Sll2: {
-          const h = this.pools.sll2.take()
+          const e = this.pools.sll2.take()
+          const h = e.h
           result = sll2.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push({ kind: Layer.Sll2, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterEtherType(h.protocol)
           }
           break
         }
         case Layer.Chdlc: {
-          const h = this.pools.chdlc.take()
+          const e = this.pools.chdlc.take()
+          const h = e.h
           result = chdlc.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push({ kind: Layer.Chdlc, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterEtherType(h.protocol)
           }
           break
         }
         case Layer.Mpls: {
-          const h = this.pools.mpls.take()
+          const e = this.pools.mpls.take()
+          const h = e.h
           result = mpls.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push({ kind: Layer.Mpls, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             next = h.payloadVersion === 4 ? Layer.Ipv4 : h.payloadVersion === 6 ? Layer.Ipv6 : Layer.Payload
           }
@@ -231,10 +244,11 @@ export class FrameDecoder {
         }
         case Layer.Null:
         case Layer.Loop: {
-          const h = this.pools.null.take()
+          const e = this.pools.null.take()
+          const h = e.h
           result = loopback.decode(bytes, offset, end, h, layer === Layer.Loop)
           if (result.ok) {
-            s.layers.push({ kind: Layer.Null, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterLoopbackFamily(h.family)
           }
@@ -251,9 +265,10 @@ export class FrameDecoder {
           break
         }
         case Layer.Arp: {
-          const h = this.pools.arp.take()
+          const e = this.pools.arp.take()
+          const h = e.h
           result = arp.decode(bytes, offset, end, h)
-          if (result.ok) s.layers.push({ kind: Layer.Arp, h, quoted })
+          if (result.ok) s.layers.push(entry(e, quoted))
           break
         }
         case Layer.Ipv4:
@@ -267,9 +282,10 @@ export class FrameDecoder {
             ? this.decodeIpv4(bytes, at, end, endSource, quoted)
             : this.decodeIpv6(bytes, at, end, endSource, quoted)
           result = ip.result
-          if (!ip.entry) break
-          s.layers.push(ip.entry)
-          innerIp = ip.entry
+          const ipEntry = ip.entry
+          if (!ipEntry) break
+          s.layers.push(ipEntry)
+          innerIp = ipEntry
           ipDeclaredEnd = ip.declaredEnd
           offset = ip.payloadOffset
           end = ip.payloadEnd
@@ -283,7 +299,7 @@ export class FrameDecoder {
           if (quoted) { next = Layer.Payload; break }
           const r = this.defrag.add({ ...ip.fragment, bytes, tsSec: frame.tsSec, frame: frame.frameNumber })
           if (r.status !== 'complete') { next = Layer.Payload; break }
-          ip.entry.reassembled = true
+          ipEntry.reassembled = true
           bytes = r.payload
           offset = 0
           end = ipDeclaredEnd = bytes.length
@@ -291,30 +307,33 @@ export class FrameDecoder {
           break
         }
         case Layer.Icmp: {
-          const h = this.pools.icmp.take()
+          const e = this.pools.icmp.take()
+          const h = e.h
           result = icmp.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push({ kind: Layer.Icmp, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             if (!quoted && icmp.quotesDatagram(h)) { quoted = true; next = Layer.Ipv4 }
           }
           break
         }
         case Layer.Icmpv6: {
-          const h = this.pools.icmpv6.take()
+          const e = this.pools.icmpv6.take()
+          const h = e.h
           result = icmpv6.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push({ kind: Layer.Icmpv6, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             if (!quoted && icmpv6.quotesDatagram(h)) { quoted = true; next = Layer.Ipv6 }
           }
           break
         }
         case Layer.Udp: {
-          const h = this.pools.udp.take()
+          const e = this.pools.udp.take()
+          const h = e.h
           result = udp.decode(bytes, offset, end, h, endSource)
           if (result.ok || !stopsDecoding(result)) {
-            s.layers.push({ kind: Layer.Udp, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             end = h.payloadEnd
             // What ends the payload: the UDP length, or a quote / the snap length that cut it short.
@@ -334,27 +353,30 @@ export class FrameDecoder {
             break
           }
           if (layer === Layer.Vxlan) {
-            const h = this.pools.vxlan.take()
+            const e = this.pools.vxlan.take()
+            const h = e.h
             result = vxlan.decode(bytes, offset, end, h, endSource)
             if (!result.ok) break
-            s.layers.push({ kind: Layer.Vxlan, h, quoted })
+            s.layers.push(entry(e, quoted))
             vni = h.vni
             offset = h.payloadOffset
             next = Layer.Ethernet
           } else if (layer === Layer.Gre) {
-            const h = this.pools.gre.take()
+            const e = this.pools.gre.take()
+            const h = e.h
             result = gre.decode(bytes, offset, end, h, endSource)
             if (!result.ok) break
-            s.layers.push({ kind: Layer.Gre, h, quoted })
+            s.layers.push(entry(e, quoted))
             if (gre.isNvgre(h)) vni = Math.floor(h.key! / 256)
             offset = h.payloadOffset
             next = nextAfterGreProtocol(h.protocol)
             erspanType = h.protocol === 0x22eb ? 3 : h.sequence === null ? 1 : 2
           } else {
-            const h = this.pools.geneve.take()
+            const e = this.pools.geneve.take()
+            const h = e.h
             result = geneve.decode(bytes, offset, end, h, endSource)
             if (!result.ok) break
-            s.layers.push({ kind: Layer.Geneve, h, quoted })
+            s.layers.push(entry(e, quoted))
             vni = h.vni
             offset = h.payloadOffset
             next = h.protocol === 0x6558 ? Layer.Ethernet : nextAfterEtherType(h.protocol)
@@ -367,10 +389,11 @@ export class FrameDecoder {
             result = quoted ? { ok: true } : this.violation('dns', innerIp, udpH, offset)
             break
           }
-          const h = this.pools.dns.take()
+          const e = this.pools.dns.take()
+          const h = e.h
           result = dns.decode(bytes, offset, end, h, endSource)
           // A partial decode keeps the header and what came before the issue: show it with the issue.
-          s.layers.push({ kind: Layer.Dns, h, quoted })
+          s.layers.push(entry(e, quoted))
           break
         }
         case Layer.Ntp: {
@@ -379,28 +402,31 @@ export class FrameDecoder {
             result = this.violation('ntp', innerIp, udpH, offset)
             break
           }
-          const h = this.pools.ntp.take()
+          const e = this.pools.ntp.take()
+          const h = e.h
           result = ntp.decode(bytes, offset, end, h, endSource)
-          if (result.ok || !stopsDecoding(result)) s.layers.push({ kind: Layer.Ntp, h, quoted })
+          if (result.ok || !stopsDecoding(result)) s.layers.push(entry(e, quoted))
           break
         }
         case Layer.Erspan: {
-          const h = this.pools.erspan.take()
+          const e = this.pools.erspan.take()
+          const h = e.h
           result = erspan.decode(bytes, offset, end, h, erspanType, endSource)
           if (result.ok) {
-            s.layers.push({ kind: Layer.Erspan, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             next = Layer.Ethernet
           }
           break
         }
         case Layer.Tcp: {
-          const h = this.pools.tcp.take()
+          const e = this.pools.tcp.take()
+          const h = e.h
           result = tcp.decode(bytes, offset, end, h, endSource)
           if (result.ok || !stopsDecoding(result)) {
             // tshark's tcp.len: what the IP header says, also when the snap length cut the frame.
             h.payloadLength = Math.max(0, ipDeclaredEnd - h.payloadOffset)
-            s.layers.push({ kind: Layer.Tcp, h, quoted })
+            s.layers.push(entry(e, quoted))
             offset = h.payloadOffset
             end = h.payloadEnd
             if (!quoted && innerIp && this.applications) this.streamSegment(frame.frameNumber, innerIp, vni, h, bytes, s)
@@ -466,32 +492,46 @@ export class FrameDecoder {
   }
 
   private decodeIpv4(bytes: Uint8Array, at: number, end: number, endSource: LenSource, quoted: boolean): IpStep {
-    const h = this.pools.ipv4.take()
+    const e = this.pools.ipv4.take()
+    const h = e.h
+    const step = this.ipStep
     const result = ipv4.decode(bytes, at, end, h, endSource)
-    if (!result.ok && stopsDecoding(result)) return { result, entry: null }
-    return {
-      result, entry: { kind: Layer.Ipv4, h, quoted, reassembled: false }, protocol: h.protocol,
-      payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd, declaredEnd: h.tso ? h.payloadEnd : h.declaredEnd,
-      fragment: ipv4.isFragment(h)
-        ? { family: 4, srcOffset: at + 12, dstOffset: at + 16, id: h.id, protocol: h.protocol, offset: h.fragmentOffset,
-            more: h.mf, payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd, declaredLength: h.declaredEnd - h.payloadOffset }
-        : null,
-    }
+    step.result = result
+    if (!result.ok && stopsDecoding(result)) { step.entry = null; return step }
+    e.quoted = quoted
+    e.reassembled = false
+    step.entry = e
+    step.protocol = h.protocol
+    step.payloadOffset = h.payloadOffset
+    step.payloadEnd = h.payloadEnd
+    step.declaredEnd = h.tso ? h.payloadEnd : h.declaredEnd
+    step.fragment = ipv4.isFragment(h)
+      ? { family: 4, srcOffset: at + 12, dstOffset: at + 16, id: h.id, protocol: h.protocol, offset: h.fragmentOffset,
+          more: h.mf, payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd, declaredLength: h.declaredEnd - h.payloadOffset }
+      : null
+    return step
   }
 
   private decodeIpv6(bytes: Uint8Array, at: number, end: number, endSource: LenSource, quoted: boolean): IpStep {
-    const h = this.pools.ipv6.take()
+    const e = this.pools.ipv6.take()
+    const h = e.h
+    const step = this.ipStep
     const result = ipv6.decode(bytes, at, end, h, endSource)
+    step.result = result
     // An extension header that is cut or malformed still leaves the fixed header worth showing.
-    if (!ipv6.fixedHeaderDecoded(result, at)) return { result, entry: null }
-    return {
-      result, entry: { kind: Layer.Ipv6, h, quoted, reassembled: false }, protocol: h.upperProtocol,
-      payloadOffset: h.upperOffset, payloadEnd: h.payloadEnd, declaredEnd: h.jumbo ? h.payloadEnd : h.declaredEnd,
-      fragment: ipv6.isFragment(h)
-        ? { family: 6, srcOffset: at + 8, dstOffset: at + 24, id: h.fragmentId, protocol: h.upperProtocol, offset: h.fragmentOffset,
-            more: h.fragmentMore, payloadOffset: h.upperOffset, payloadEnd: h.payloadEnd, declaredLength: h.declaredEnd - h.upperOffset }
-        : null,
-    }
+    if (!ipv6.fixedHeaderDecoded(result, at)) { step.entry = null; return step }
+    e.quoted = quoted
+    e.reassembled = false
+    step.entry = e
+    step.protocol = h.upperProtocol
+    step.payloadOffset = h.upperOffset
+    step.payloadEnd = h.payloadEnd
+    step.declaredEnd = h.jumbo ? h.payloadEnd : h.declaredEnd
+    step.fragment = ipv6.isFragment(h)
+      ? { family: 6, srcOffset: at + 8, dstOffset: at + 24, id: h.fragmentId, protocol: h.upperProtocol, offset: h.fragmentOffset,
+          more: h.fragmentMore, payloadOffset: h.upperOffset, payloadEnd: h.payloadEnd, declaredLength: h.declaredEnd - h.upperOffset }
+      : null
+    return step
   }
 }
 
@@ -509,20 +549,31 @@ function fold16(a: Uint8Array): number {
   return h
 }
 
-/** What an IPv4 or IPv6 header decode hands back to the loop: one shape for both. */
-type IpStep =
-  | { result: Decoded; entry: null }
-  | {
-    result: Decoded
-    entry: IpEntry
-    protocol: number
-    payloadOffset: number
-    payloadEnd: number
-    /** End of the datagram as its header claims (tshark's tcp.len counts to it). */
-    declaredEnd: number
-    /** The reassembly key and byte range when this is a fragment (no buffer or time yet). */
-    fragment: Omit<FragmentInput, 'bytes' | 'tsSec' | 'frame'> | null
-  }
+/** What an IPv4 or IPv6 header decode hands back to the loop: one shape for both (the rest is stale when `entry` is null). */
+interface IpStep {
+  result: Decoded
+  entry: IpEntry | null
+  protocol: number
+  payloadOffset: number
+  payloadEnd: number
+  /** End of the datagram as its header claims (tshark's tcp.len counts to it). */
+  declaredEnd: number
+  /** The reassembly key and byte range when this is a fragment (no buffer or time yet). */
+  fragment: Omit<FragmentInput, 'bytes' | 'tsSec' | 'frame'> | null
+}
+
+type LayerOf<K> = Extract<DecodedLayer, { kind: K }>
+
+/** A pool of entries of one layer kind, each with its header record. */
+function entries<K extends DecodedLayer['kind'], H>(kind: K, create: () => H): Pool<{ kind: K; h: H; quoted: boolean }> {
+  return new Pool(() => ({ kind, h: create(), quoted: false }))
+}
+
+/** A pooled entry, marked for this frame: inside an ICMP quote or not. */
+function entry<E extends { quoted: boolean }>(e: E, quoted: boolean): E {
+  e.quoted = quoted
+  return e
+}
 
 /** The EtherType/protocol field of the layer in front of a VLAN tag: the tag's TPID. */
 function previousEtherType(prev: DecodedLayer): number {
