@@ -109,3 +109,47 @@ describe('Router.hash', () => {
     expect(() => new Router(1.5)).toThrow(RangeError)
   })
 })
+
+describe('Router.hash from header bytes', () => {
+  const inner = packet().eth().vlan(20).ipv4('10.200.0.1', '10.200.1.1').tcp(1000, 80).payload(data(60)).build()
+  const cases: Array<[string, Uint8Array]> = [
+    ['ipv4 tcp', v4('10.0.0.1', '10.0.0.2').tcp(40000, 443).payload(data(100)).build()],
+    ['ipv4 udp', v4('10.0.0.2', '10.0.0.1').udp(53, 40000).payload(data(40)).build()],
+    ['802.1Q', packet().eth().vlan(100).ipv4('10.0.0.1', '10.0.0.2').udp(1, 2).build()],
+    ['two tags', packet().eth().vlan(100).vlan(200).ipv4('10.0.0.1', '10.0.0.2').tcp(1, 2).build()],
+    ['802.1ad', packet().eth().vlan(5, 0, 0x88a8).vlan(6).ipv4('10.0.0.1', '10.0.0.2').udp(1, 2).build()],
+    ['ipv6 tcp', packet().eth().ipv6('2001:db8::9', 'fd00::1').tcp(2, 1).payload(data(30)).build()],
+    ['ipv6 udp', packet().eth().vlan(7).ipv6('fd00::1', '2001:db8::9').udp(1, 2).payload(data(30)).build()],
+    ['vxlan', v4('172.16.0.1', '172.16.0.2').udp(49152, 4789).vxlan(7).payload(inner).build()],
+    ['vxlan, inner arp', v4('172.16.0.1', '172.16.0.2').udp(49152, 4789).vxlan(7)
+      .payload(packet().eth('02:00:00:00:00:01', 'ff:ff:ff:ff:ff:ff', 0x0806).payload(data(28)).build()).build()],
+    ['fragment', v4('10.0.0.1', '10.0.0.2').payload(data(64)).build()],
+    ['icmp error', v4('10.0.0.254', '10.0.0.1').icmp(3, 3).payload(packet().ipv4('10.0.0.1', '198.51.100.7').udp(33000, 53).build()).build()],
+    ['gre', v4('10.0.0.1', '10.0.0.2').payload(data(20)).build()],
+  ]
+  // Mark the 'fragment' case as one (MF) and the 'gre' case as protocol 47 by patching the IPv4 header.
+  cases[9]![1][14 + 6] = 0x20
+  cases[11]![1][14 + 9] = 47
+
+  it('gives the decoder\'s hash for every case, cut at every length, and with corrupted header bytes', () => {
+    const rnd = seededRandom(11)
+    const r = new Router(4)
+    const ref = new Router(4)
+    for (const [name, bytes] of cases) {
+      for (let len = 0; len <= bytes.length; len++) {
+        const f = frame(bytes.subarray(0, len))
+        expect(r.hash(f), `${name} cut at ${len}`).toBe(ref.decodedHash(f))
+      }
+      for (let k = 0; k < 200; k++) {
+        const b = bytes.slice()
+        const at = Math.floor(rnd() * Math.min(b.length, 80))
+        b[at] = Math.floor(rnd() * 256)
+        const f = frame(b)
+        expect(r.hash(f), `${name} byte ${at} = ${b[at]}`).toBe(ref.decodedHash(f))
+      }
+    }
+    // The common cases never needed the decoder; the odd ones did.
+    expect(r.counts.headers).toBeGreaterThan(0)
+    expect(r.counts.decoded).toBeGreaterThan(0)
+  })
+})
