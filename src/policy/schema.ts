@@ -10,7 +10,7 @@
  */
 import { Ajv2020, type ErrorObject, type Format } from 'ajv/dist/2020.js'
 import { fullFormats } from 'ajv-formats/dist/formats.js'
-import policySchema from '../../schema/policy.schema.json' with { type: 'json' }
+import policySchemaJson from '../../schema/policy.schema.json' with { type: 'json' }
 import { addressOrCidrProblem, addressProblem, cidrProblem } from './strict-address.js'
 
 /** A path into the policy document: keys and list indexes. */
@@ -24,7 +24,15 @@ export interface SchemaProblem {
   value?: unknown
 }
 
-export { policySchema }
+/**
+ * The schema document, typed by hand: declarations keep no JSON-import attribute, so exposing the
+ * JSON module's inferred type would break consumers' type checks (TS1543).
+ */
+export interface SchemaDocument {
+  readonly $defs: { readonly ruleId: { readonly enum: readonly string[] } } & Readonly<Record<string, unknown>>
+  readonly [key: string]: unknown
+}
+export const policySchema: SchemaDocument = policySchemaJson
 
 const FORMAT_PROBLEMS: Record<string, (text: string) => string | null> = {
   'ipv4-or-ipv6-address': addressProblem,

@@ -5,9 +5,11 @@
  * JSON Pointer (`/findings/0/frames: must NOT have more than 20 items`).
  */
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
-import reportSchema from '../../schema/report.schema.json' with { type: 'json' }
+import type { SchemaDocument } from '../policy/schema.js'
+import reportSchemaJson from '../../schema/report.schema.json' with { type: 'json' }
 
-export { reportSchema }
+/** Typed by hand, as policySchema is (declarations keep no JSON-import attribute). */
+export const reportSchema: SchemaDocument = reportSchemaJson
 
 // allowUnionTypes: nullable fields are written `type: ["string", "null"]`, the plainest form.
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true })
