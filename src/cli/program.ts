@@ -109,7 +109,7 @@ Exit codes: 0 done; 2 usage error or unreadable capture.`)
     })
   program
     .command('samples')
-    .description('rebuild the bundled sample captures from their recipes')
+    .description('rebuild the bundled sample captures, their policies and samples/README.md from the recipes')
     .option('--out <dir>', 'directory to write them to', 'samples')
     .action((opts: { out: string }) => {
       process.exitCode = runSamples(opts)
