@@ -37,7 +37,9 @@ const statusClass = (s: string): string => (STATUSES.includes(s) ? s : 'unknown'
 /** A table whose cells are already HTML; on a narrow screen each row becomes a block labelled by its header. */
 function table(head: string[], rows: string[][], cls = ''): string {
   const th = head.map((x) => `<th scope="col">${x}</th>`).join('')
-  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td data-label="${head[i] ?? ''}">${c === '' ? '&nbsp;' : c}</td>`).join('')}</tr>`).join('\n')
+  // Counts keep their digits on one line however narrow the column gets.
+  const td = (c: string, i: number) => `<td data-label="${head[i] ?? ''}"${/^[\d,]+$/.test(c) ? ' class="num"' : ''}>${c === '' ? '&nbsp;' : c}</td>`
+  const body = rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('\n')
   return `<div class="scroll"><table class="stack${cls ? ` ${cls}` : ''}"><thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`
 }
 
@@ -367,6 +369,7 @@ table { border-collapse: collapse; margin: .4rem 0; font-size: .9rem; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .55rem; border-bottom: 1px solid var(--line); }
 th { background: var(--soft); white-space: nowrap; }
 td { overflow-wrap: anywhere; }
+.badge, code.rule-id, td.num { white-space: nowrap; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: .3rem; color: #fff; font-size: .8rem; font-weight: 600; }
 .badge.sev-critical { background: var(--critical); } .badge.sev-high { background: var(--high); }
 .badge.sev-medium { background: var(--medium); } .badge.sev-low { background: var(--low); }
@@ -403,6 +406,8 @@ svg.timeline-svg { display: block; width: 100%; min-width: 46rem; height: auto; 
 .timeline-svg .axis { stroke: var(--muted); }
 .timeline-svg .tick { stroke: #e3e7eb; }
 .timeline-svg .lane-rule { stroke: var(--line); }
+/* Backgrounds and lines across the lanes never take a pointer from the marks on top of them. */
+.ph-during, .ph-grace, .ph-after, .timeline-svg line { pointer-events: none; }
 .ph-during { fill: #eef4ff; } .ph-grace { fill: #fff5d6; } .ph-after { fill: #eaf7ee; }
 .timeline-svg .boundary { stroke: #212529; stroke-width: 2; }
 .timeline-svg .grace-end { stroke: #212529; stroke-width: 1; stroke-dasharray: 4 3; }

@@ -48,7 +48,7 @@ function tableRows(doc: string, sectionId: string, firstHeader: string): string[
   const table = section.split('<table').find((t) => t.includes(`<thead><tr><th scope="col">${firstHeader}</th>`))
   if (!table) throw new Error(`no table "${firstHeader}" in ${sectionId}`)
   const body = table.slice(table.indexOf('<tbody>'), table.indexOf('</tbody>'))
-  return [...body.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td data-label="[^"]*">(.*?)<\/td>/g)].map((c) => c[1]!))
+  return [...body.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td data-label="[^"]*"(?: class="num")?>(.*?)<\/td>/g)].map((c) => c[1]!))
 }
 
 /** The timeline's SVG source. */
