@@ -36,14 +36,16 @@ function findChromium(): string | null {
 }
 
 const CHROMIUM = findChromium()
-const SKIP_REASON = 'skipped: no Chromium found (/usr/bin/chromium, chromium-browser on PATH, or PLAYWRIGHT_CHROMIUM_PATH); `apt-get install chromium` to run it'
+const SKIP_REASON = process.env.PLAYWRIGHT_CHROMIUM_PATH
+  ? `skipped: PLAYWRIGHT_CHROMIUM_PATH names ${process.env.PLAYWRIGHT_CHROMIUM_PATH}, which does not exist`
+  : 'skipped: no Chromium found (/usr/bin/chromium, chromium-browser on PATH, or PLAYWRIGHT_CHROMIUM_PATH); `apt-get install chromium` to run it'
 if (!CHROMIUM) console.warn(`html-browser.test.ts: ${SKIP_REASON}`)
 
 describe.skipIf(!CHROMIUM)(`the HTML report in headless Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
   let reports: Map<string, Report>
   let cleanup = () => {}
-  const dir = mkdtempSync(join(tmpdir(), 'hubcap-html-browser-'))
+  let dir = ''
   const files = new Map<string, string>()
 
   beforeAll(async () => {
@@ -52,6 +54,7 @@ describe.skipIf(!CHROMIUM)(`the HTML report in headless Chromium${CHROMIUM ? '' 
       scenarioReports(['vip-withdrawn', 'healthy', 'bgp-notification-and-flap']),
     ])
     browser = launched
+    dir = mkdtempSync(join(tmpdir(), 'hubcap-html-browser-'))
     reports = built.reports
     cleanup = built.cleanup
     const pages: Array<[string, Report]> = [...reports, ['hostile', hostileReport(reports.get('bgp-notification-and-flap')!)]]
@@ -66,7 +69,7 @@ describe.skipIf(!CHROMIUM)(`the HTML report in headless Chromium${CHROMIUM ? '' 
   afterAll(async () => {
     await browser?.close()
     cleanup()
-    rmSync(dir, { recursive: true, force: true })
+    if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   /** Opens a report file and records what the page asked for, logged as an error, and raised as a dialog. */
