@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MAX_FLOWS, MAX_FRAGMENT_BYTES, MAX_FRAGMENT_DATAGRAMS, MAX_TCP_CONNECTIONS, MAX_TCP_REASSEMBLY_BYTES } from '../src/decode/limits.js'
+import { MAX_KEPT_FLOW_RECORDS } from '../src/observe/limits.js'
 
 const TIME = '/usr/bin/time'
 const WORKERS = 2
@@ -37,6 +38,10 @@ const MB = 1024 * 1024
 const FLOW_BYTES = 650
 /** Per held datagram besides its bytes (record, fragment list, map entry): generous. */
 const FRAGMENT_OVERHEAD = 1024
+/** A flow record kept by the observations (src/observe/limits.ts MAX_KEPT_FLOW_RECORDS: ~1.2 KB with its strings). */
+const KEPT_RECORD_BYTES = 1200
+/** What a worker holds for flows when the table is full: the live table and the observations' kept records. */
+const flowState = (live: number): number => live * FLOW_BYTES + Math.min(live, MAX_KEPT_FLOW_RECORDS) * KEPT_RECORD_BYTES
 /** One followed TCP connection with nothing buffered (a SYN to 443: a TLS parser with its two handshake
  *  collectors and two stream reassemblers), measured here: 300 000 SYNs to 443 in one process peak 560 MB
  *  above the same SYNs to port 5000, with the table full at MAX_TCP_CONNECTIONS: ~8.5 KiB each. */
@@ -100,8 +105,8 @@ const CASES: Case[] = [
   },
   {
     name: 'syn-flood', what: '10 M distinct flows (SYN flood, random ports)', packets: (s) => Math.round(10_000_000 * s),
-    bound: (base) => base + WORKERS * MAX_FLOWS * FLOW_BYTES + SLACK,
-    boundText: `baseline + ${WORKERS} workers x MAX_FLOWS (${MAX_FLOWS}) x ~${FLOW_BYTES} B + ${SLACK / MB} MiB`,
+    bound: (base) => base + WORKERS * flowState(MAX_FLOWS) + SLACK,
+    boundText: `baseline + ${WORKERS} workers x (MAX_FLOWS ${MAX_FLOWS} x ~${FLOW_BYTES} B + MAX_KEPT_FLOW_RECORDS ${MAX_KEPT_FLOW_RECORDS} x ~${KEPT_RECORD_BYTES} B) + ${SLACK / MB} MiB`,
     *frames(s) {
       const n = Math.round(10_000_000 * s)
       const frame = tcpFrame(0, ip(203, 0, 113, 10), 0, 0, 1, 0, 0x02, 0)
@@ -118,8 +123,8 @@ const CASES: Case[] = [
   },
   {
     name: 'syn-443', what: '1 M distinct SYNs to one TLS port (443)', packets: (s) => Math.round(1_000_000 * s),
-    bound: (base) => base + WORKERS * (Math.min(MAX_FLOWS, 500_000) * FLOW_BYTES + MAX_TCP_CONNECTIONS * CONNECTION_BYTES) + SLACK,
-    boundText: `baseline + ${WORKERS} workers x (500 000 flows x ~${FLOW_BYTES} B + MAX_TCP_CONNECTIONS ${MAX_TCP_CONNECTIONS} x ~${CONNECTION_BYTES / 1024} KiB) + ${SLACK / MB} MiB`,
+    bound: (base) => base + WORKERS * (flowState(500_000) + MAX_TCP_CONNECTIONS * CONNECTION_BYTES) + SLACK,
+    boundText: `baseline + ${WORKERS} workers x (500 000 flows x ~${FLOW_BYTES} B + ${MAX_KEPT_FLOW_RECORDS} kept x ~${KEPT_RECORD_BYTES} B + MAX_TCP_CONNECTIONS ${MAX_TCP_CONNECTIONS} x ~${CONNECTION_BYTES / 1024} KiB) + ${SLACK / MB} MiB`,
     *frames(s) {
       const n = Math.round(1_000_000 * s)
       const frame = tcpFrame(0, ip(203, 0, 113, 10), 0, 443, 1, 0, 0x02, 0)

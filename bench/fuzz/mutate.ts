@@ -4,6 +4,7 @@
  * reproducer says which lie broke what). Blind byte mutations are among them: structure-aware
  * ones reach deep layers, blind ones find what the structure walk does not know about.
  */
+import { gzipSync } from 'node:zlib'
 import { getField, layoutOf, rebuild, setField, withPacketData, type Layout, type Part } from './container.js'
 import { shapeOf, type PacketField } from './fields.js'
 
@@ -144,12 +145,24 @@ const dnsLoop: Mutator = (b, l, r) => {
   return { bytes: out, label: `DNS name at ${c.f.at} of the packet at ${c.p.start} made a pointer loop (${target === rel ? 'self' : 'via the question'})` }
 }
 
+/** The file gzipped (hubcap reads .gz captures), whole or cut short, or with a byte of the stream changed. */
+const gzipped: Mutator = (b, _l, r) => {
+  const z = gzipSync(b, { level: 1 })
+  const how = int(r, 3)
+  if (how === 0) return { bytes: z, label: 'gzipped' }
+  if (how === 1) { const at = 2 + int(r, Math.max(1, z.length - 2)); return { bytes: z.subarray(0, at), label: `gzipped, cut at ${at}` } }
+  const at = 10 + int(r, Math.max(1, z.length - 10))
+  const out = Uint8Array.from(z)
+  if (at < out.length) out[at] = out[at]! ^ (1 << int(r, 8))
+  return { bytes: out, label: `gzipped, bit flipped at ${at}` }
+}
+
 const MUTATORS: Array<[Mutator, number]> = [
   [blind, 3], [containerLength, 2], [packetField, 6], [truncateLayer, 2], [records, 1], [nestTunnels, 1], [dnsLoop, 1],
 ]
 const TOTAL = MUTATORS.reduce((n, [, w]) => n + w, 0)
 
-/** 1-4 mutations stacked on `seed`; each later one sees the layout of the file the earlier made. */
+/** 1-4 mutations stacked on `seed`, each later one seeing the layout of the file the earlier made; sometimes gzipped. */
 export function mutateCapture(seed: Uint8Array, r: Random): Mutant {
   let bytes = seed
   const labels: string[] = []
@@ -160,6 +173,12 @@ export function mutateCapture(seed: Uint8Array, r: Random): Mutant {
     const out = m(bytes, layoutOf(bytes), r) ?? blind(bytes, layoutOf(bytes), r)!
     bytes = out.bytes
     labels.push(out.label)
+  }
+  // Last, sometimes: the result gzipped (a mutation after it would only see compressed bytes).
+  if (r() < 0.06) {
+    const z = gzipped(bytes, layoutOf(bytes), r)!
+    bytes = z.bytes
+    labels.push(z.label)
   }
   return { bytes, label: labels.join('; ') }
 }
