@@ -28,7 +28,7 @@ import * as geneve from './geneve.js'
 import * as gre from './gre.js'
 import * as vxlan from './vxlan.js'
 import { ProtocolViolations } from './violations.js'
-import { TcpApplications, connectionHash, type AppOutput } from '../flow/tcp-apps.js'
+import { TcpApplications, connectionHash, type AppOutput, type Segment } from '../flow/tcp-apps.js'
 import type { LayerRecord } from './record.js'
 import { hex } from './format.js'
 import * as ethernet from './ethernet.js'
@@ -132,8 +132,14 @@ export class FrameDecoder {
   /** BGP, DNS, TLS and HTTP over reassembled TCP streams. */
   readonly tcpApps = new TcpApplications()
   private readonly appOut: AppOutput = { records: [], issues: [] }
+  /** The segment handed to tcpApps, reused (it keeps only the key text). */
+  private readonly segment: Segment = {
+    key: '', hash: 0, dir: 0, srcPort: 0, dstPort: 0, seq: 0, flags: 0, bytes: EMPTY_BYTES, payloadOffset: 0, payloadEnd: 0, frame: 0,
+  }
 
   private readonly applications: boolean
+  /** Layers of the frame being decoded so far (out.layers may still hold the previous frame's after them). */
+  private layerCount = 0
 
   constructor(config: PortConfig = {}) {
     this.udpPorts = new UdpPorts(config)
@@ -142,10 +148,12 @@ export class FrameDecoder {
 
   decode(frame: Frame): DecodedFrame {
     const s = this.out
-    // Fresh arrays: cheaper in V8 than `length = 0`, whose setter trims the backing store each time.
-    s.layers = []
+    // One layers array for every frame, overwritten in place and cut to this frame's count at the end:
+    // a fresh array per frame was the loop's largest allocation, and `length = 0` would free its store.
+    this.layerCount = 0
     if (s.issues.length > 0) s.issues = []
-    for (const p of this.poolList) p.reset()
+    const pools = this.poolList
+    for (let i = 0; i < pools.length; i++) pools[i]!.reset()
     let bytes = frame.bytes
     let layer: Layer = firstLayer(frame.linkType)
     let offset = 0
@@ -175,7 +183,7 @@ export class FrameDecoder {
           const h = e.h
           result = ethernet.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             next = h.etherType > 1500 ? nextAfterEtherType(h.etherType) : Layer.Payload
           }
@@ -188,11 +196,11 @@ export class FrameDecoder {
           }
           const e = this.pools.vlan.take()
           const h = e.h
-          const prev = s.layers[s.layers.length - 1]
+          const prev = this.last()
           result = vlan.decode(bytes, offset, end, h)
           if (result.ok) {
             h.tpid = prev ? previousEtherType(prev) : 0x8100
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterEtherType(h.etherType)
           }
@@ -203,7 +211,7 @@ export class FrameDecoder {
           const h = e.h
           result = sll.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterEtherType(h.protocol)
           }
@@ -214,7 +222,7 @@ export class FrameDecoder {
           const h = e.h
           result = sll2.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterEtherType(h.protocol)
           }
@@ -225,7 +233,7 @@ export class FrameDecoder {
           const h = e.h
           result = chdlc.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterEtherType(h.protocol)
           }
@@ -236,7 +244,7 @@ export class FrameDecoder {
           const h = e.h
           result = mpls.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             next = h.payloadVersion === 4 ? Layer.Ipv4 : h.payloadVersion === 6 ? Layer.Ipv6 : Layer.Payload
           }
@@ -248,7 +256,7 @@ export class FrameDecoder {
           const h = e.h
           result = loopback.decode(bytes, offset, end, h, layer === Layer.Loop)
           if (result.ok) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             next = nextAfterLoopbackFamily(h.family)
           }
@@ -268,7 +276,7 @@ export class FrameDecoder {
           const e = this.pools.arp.take()
           const h = e.h
           result = arp.decode(bytes, offset, end, h)
-          if (result.ok) s.layers.push(entry(e, quoted))
+          if (result.ok) this.put(entry(e, quoted))
           break
         }
         case Layer.Ipv4:
@@ -284,7 +292,7 @@ export class FrameDecoder {
           result = ip.result
           const ipEntry = ip.entry
           if (!ipEntry) break
-          s.layers.push(ipEntry)
+          this.put(ipEntry)
           innerIp = ipEntry
           ipDeclaredEnd = ip.declaredEnd
           offset = ip.payloadOffset
@@ -311,7 +319,7 @@ export class FrameDecoder {
           const h = e.h
           result = icmp.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             if (!quoted && icmp.quotesDatagram(h)) { quoted = true; next = Layer.Ipv4 }
           }
@@ -322,7 +330,7 @@ export class FrameDecoder {
           const h = e.h
           result = icmpv6.decode(bytes, offset, end, h)
           if (result.ok) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             if (!quoted && icmpv6.quotesDatagram(h)) { quoted = true; next = Layer.Ipv6 }
           }
@@ -333,7 +341,7 @@ export class FrameDecoder {
           const h = e.h
           result = udp.decode(bytes, offset, end, h, endSource)
           if (result.ok || !stopsDecoding(result)) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             end = h.payloadEnd
             // What ends the payload: the UDP length, or a quote / the snap length that cut it short.
@@ -357,7 +365,7 @@ export class FrameDecoder {
             const h = e.h
             result = vxlan.decode(bytes, offset, end, h, endSource)
             if (!result.ok) break
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             vni = h.vni
             offset = h.payloadOffset
             next = Layer.Ethernet
@@ -366,7 +374,7 @@ export class FrameDecoder {
             const h = e.h
             result = gre.decode(bytes, offset, end, h, endSource)
             if (!result.ok) break
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             if (gre.isNvgre(h)) vni = Math.floor(h.key! / 256)
             offset = h.payloadOffset
             next = nextAfterGreProtocol(h.protocol)
@@ -376,7 +384,7 @@ export class FrameDecoder {
             const h = e.h
             result = geneve.decode(bytes, offset, end, h, endSource)
             if (!result.ok) break
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             vni = h.vni
             offset = h.payloadOffset
             next = h.protocol === 0x6558 ? Layer.Ethernet : nextAfterEtherType(h.protocol)
@@ -384,7 +392,7 @@ export class FrameDecoder {
           break
         }
         case Layer.Dns: {
-          const udpH = (s.layers[s.layers.length - 1] as { h: udp.Header }).h
+          const udpH = (this.last() as { h: udp.Header }).h
           if (!dns.looksLikeDns(bytes, offset, end)) {
             result = quoted ? { ok: true } : this.violation('dns', innerIp, udpH, offset)
             break
@@ -393,11 +401,11 @@ export class FrameDecoder {
           const h = e.h
           result = dns.decode(bytes, offset, end, h, endSource)
           // A partial decode keeps the header and what came before the issue: show it with the issue.
-          s.layers.push(entry(e, quoted))
+          this.put(entry(e, quoted))
           break
         }
         case Layer.Ntp: {
-          const udpH = (s.layers[s.layers.length - 1] as { h: udp.Header }).h
+          const udpH = (this.last() as { h: udp.Header }).h
           if (!ntp.looksLikeNtp(bytes, offset, end)) {
             result = this.violation('ntp', innerIp, udpH, offset)
             break
@@ -405,7 +413,7 @@ export class FrameDecoder {
           const e = this.pools.ntp.take()
           const h = e.h
           result = ntp.decode(bytes, offset, end, h, endSource)
-          if (result.ok || !stopsDecoding(result)) s.layers.push(entry(e, quoted))
+          if (result.ok || !stopsDecoding(result)) this.put(entry(e, quoted))
           break
         }
         case Layer.Erspan: {
@@ -413,7 +421,7 @@ export class FrameDecoder {
           const h = e.h
           result = erspan.decode(bytes, offset, end, h, erspanType, endSource)
           if (result.ok) {
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             next = Layer.Ethernet
           }
@@ -426,7 +434,7 @@ export class FrameDecoder {
           if (result.ok || !stopsDecoding(result)) {
             // tshark's tcp.len: what the IP header says, also when the snap length cut the frame.
             h.payloadLength = Math.max(0, ipDeclaredEnd - h.payloadOffset)
-            s.layers.push(entry(e, quoted))
+            this.put(entry(e, quoted))
             offset = h.payloadOffset
             end = h.payloadEnd
             if (!quoted && innerIp && this.applications) this.streamSegment(frame.frameNumber, innerIp, vni, h, bytes, s)
@@ -444,11 +452,20 @@ export class FrameDecoder {
       }
       layer = next
     }
+    if (s.layers.length !== this.layerCount) s.layers.length = this.layerCount
     s.bytes = bytes
     s.payloadOffset = Math.min(offset, end)
     s.payloadEnd = end
     return s
   }
+  private put(l: DecodedLayer): void {
+    this.out.layers[this.layerCount++] = l
+  }
+
+  private last(): DecodedLayer | undefined {
+    return this.layerCount > 0 ? this.out.layers[this.layerCount - 1] : undefined
+  }
+
   /** Hand a TCP segment to the stream applications; append what completed in this frame. */
   private streamSegment(frame: number, ip: IpEntry, vni: number, h: tcp.Header, bytes: Uint8Array, s: DecodedFrame): void {
     // Nothing to reassemble in a bare ACK.
@@ -469,11 +486,21 @@ export class FrameDecoder {
     const out = this.appOut
     if (out.records.length > 0) out.records = []
     if (out.issues.length > 0) out.issues = []
-    this.tcpApps.segment({
-      key, hash, dir: forward ? 0 : 1, srcPort: h.srcPort, dstPort: h.dstPort, seq: h.seq, flags: h.flags,
-      bytes, payloadOffset: h.payloadOffset, payloadEnd: h.payloadEnd, frame,
-    }, out)
-    for (const record of out.records) s.layers.push({ kind: Layer.Record, record, quoted: false })
+    const seg = this.segment
+    seg.key = key
+    seg.hash = hash
+    seg.dir = forward ? 0 : 1
+    seg.srcPort = h.srcPort
+    seg.dstPort = h.dstPort
+    seg.seq = h.seq
+    seg.flags = h.flags
+    seg.bytes = bytes
+    seg.payloadOffset = h.payloadOffset
+    seg.payloadEnd = h.payloadEnd
+    seg.frame = frame
+    this.tcpApps.segment(seg, out)
+    seg.bytes = EMPTY_BYTES
+    for (const record of out.records) this.put({ kind: Layer.Record, record, quoted: false })
     // A stream message has no single place in this frame; its issues point at this segment's payload.
     for (const issue of out.issues) s.issues.push({ ...issue, offset: h.payloadOffset })
   }
@@ -536,6 +563,8 @@ export class FrameDecoder {
 }
 
 type IpEntry = Extract<DecodedLayer, { reassembled: boolean }>
+
+const EMPTY_BYTES = new Uint8Array(0)
 
 /** An IP header's address as compact text, only for keys on the rare violation path. */
 function ipText(ip: IpEntry, which: 'src' | 'dst'): string {
