@@ -74,8 +74,10 @@ function domain(r: Report): [number, number] | null {
     ].filter((t): t is number => t !== null)
   }
   if (times.length === 0) return null
-  let t0 = Math.min(...times)
-  let t1 = Math.max(...times)
+  // A loop, not Math.min(...times): the fallback list can hold tens of thousands of times.
+  let t0 = Infinity
+  let t1 = -Infinity
+  for (const t of times) { if (t < t0) t0 = t; if (t > t1) t1 = t }
   if (t1 - t0 < 1000) { const mid = (t0 + t1) / 2; t0 = mid - 500; t1 = mid + 500 }
   const pad = (t1 - t0) * 0.01
   return [t0 - pad, t1 + pad]
@@ -179,6 +181,8 @@ export function timelineSvg(r: Report, findingNumbers: ReadonlyMap<number, numbe
       : done > t1 ? `Deployment complete at ${h(r.phase.deploymentComplete!)}, after this window: all of it is during deployment.`
         : `The solid line is deployment completion (${h(r.phase.deploymentComplete!)}, ${h(r.phase.source)}), the dashed one the end of the ${r.phase.graceSeconds} s grace period.`
 
+  const untimed = [...findingNumbers.keys()].filter((i) => msOf(r.findings[i]?.firstTs) === null).length
+  const untimedNote = untimed ? ` ${untimed} finding${untimed === 1 ? ' has' : 's have'} no time and ${untimed === 1 ? 'is' : 'are'} not drawn.` : ''
   return [
     `<figure class="timeline" id="timeline-figure">`,
     `<div class="figure-scroll">`,
@@ -188,7 +192,7 @@ export function timelineSvg(r: Report, findingNumbers: ReadonlyMap<number, numbe
     `</div>`,
     `<figcaption id="timeline-caption">Timeline of the capture (UTC). ${boundaryNote} ` +
       `DNS and NTP sources: <span class="key src-dvm">DVM</span> <span class="key src-vip">VIP</span> <span class="key src-other">other</span>. ` +
-      `Routes: a bar while announced, a cross where withdrawn. Findings: numbered as in the list below.</figcaption>`,
+      `Routes: a bar while announced, a cross where withdrawn. Findings: numbered as in the list below.${untimedNote}</figcaption>`,
     `</figure>`,
   ].join('\n')
 }

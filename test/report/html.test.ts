@@ -213,6 +213,16 @@ describe('reportHtml: the timeline', () => {
     expect(svgOf(get('healthy').doc)).not.toContain('mark finding')
   })
 
+  it('says how many findings it could not place (no time) and draws the others', () => {
+    const r = structuredClone(get('vip-withdrawn').r)
+    r.findings[0]!.firstTs = null
+    r.findings[0]!.lastTs = null
+    const doc = reportHtml(r)
+    expect(doc).toContain('1 finding has no time and is not drawn.</figcaption>')
+    expect([...svgOf(doc).matchAll(/<a href="#finding-(\d+)">/g)].map((m) => m[1])).toEqual(['2'])
+    expect(get('vip-withdrawn').doc).not.toContain('not drawn')
+  })
+
   it('says so when the capture has no time at all', () => {
     const r = structuredClone(get('healthy').r)
     for (const c of r.captures) { c.firstTs = null; c.lastTs = null }
