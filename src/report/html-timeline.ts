@@ -212,9 +212,20 @@ function drawRow(row: Row, y: number, xc: (t: number) => number): string {
     let mark: string
     if (p.cls === 'withdrawn') mark = `<path class="mark ${p.cls}" d="M${f(a - 5)} ${f(y + 5)}l10 10m0 -10l-10 10"><title>${p.title}</title></path>`
     else if (p.cls === 'notification') mark = `<path class="mark ${p.cls}" d="M${f(a)} ${f(y + 3)}l6 7l-6 7l-6 -7z"><title>${p.title}</title></path>`
-    else mark = `<rect class="mark ${p.cls}" x="${f(a - 3)}" y="${f(y + 4)}" width="${f(b - a + 6)}" height="13" rx="3"><title>${p.title}</title></rect>`
-    if (p.number !== undefined) mark += `<text class="mark-number" x="${f(a + 6)}" y="${f(y + 3)}">${p.number}</text>`
+    else if (b - a <= 8) mark = `<rect class="mark ${p.cls}" x="${f(a - 3)}" y="${f(y + 4)}" width="${f(b - a + 6)}" height="13" rx="3"><title>${p.title}</title></rect>`
+    // A long one: a marker where it starts and a thin bar to its end, so it hides no marker behind it.
+    else mark = `<rect class="mark ${p.cls}" x="${f(a - 3)}" y="${f(y + 4)}" width="6" height="13" rx="3"><title>${p.title}</title></rect>` +
+      `<rect class="mark ${p.cls}" x="${f(a)}" y="${f(y + 9)}" width="${f(b - a)}" height="3"><title>${p.title}</title></rect>`
     out.push(p.href ? `<a href="${p.href}">${mark}</a>` : mark)
+  }
+  // Numbers of markers that would overlap the label so far share it ("2,3"); ~6.5 px a character at 10 px bold.
+  const numbered = (row.points ?? []).filter((p) => p.number !== undefined).map((p) => ({ x: xc(p.at), number: p.number! }))
+    .sort((p, q) => p.x - q.x || p.number - q.number)
+  for (let i = 0; i < numbered.length;) {
+    const start = numbered[i]!.x
+    const group: number[] = []
+    while (i < numbered.length && (group.length === 0 || numbered[i]!.x - start < 2 + 6.5 * group.join(',').length)) group.push(numbered[i++]!.number)
+    out.push(`<text class="mark-number" x="${f(start + 5)}" y="${f(y + 3)}">${group.join(',')}</text>`)
   }
   if (row.note) out.push(`<text class="row-note" x="${X0 + 4}" y="${f(y + 14)}">${h(row.note)}</text>`)
   return out.join('')

@@ -211,6 +211,11 @@ describe('reportHtml: the timeline', () => {
       expect([...svg.matchAll(/<line class="guide sev-/g)]).toHaveLength(Math.min(serious, TIMELINE_LIMITS.guides))
     }
     expect(svgOf(get('healthy').doc)).not.toContain('mark finding')
+    // Findings a few milliseconds apart share one number label instead of printing over each other.
+    const flap = get('bgp-notification-and-flap')
+    const numbers = [...svgOf(flap.doc).matchAll(/<text class="mark-number"[^>]*>([\d,]+)<\/text>/g)].map((m) => m[1])
+    expect(numbers.join(',').split(',').map(Number).sort((a, b) => a - b)).toEqual(flap.r.findings.map((_, i) => i + 1))
+    expect(numbers).toContain('2,3')
   })
 
   it('says how many findings it could not place (no time) and draws the others', () => {
