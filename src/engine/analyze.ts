@@ -64,6 +64,55 @@ const LAYER_NAMES: Readonly<Record<number, string>> = {
 }
 const LINK_KINDS = new Set<number>([Layer.Ethernet, Layer.Vlan, Layer.Sll, Layer.Sll2, Layer.Null, Layer.Chdlc, Layer.Mpls])
 
+/** Layer type names as small integers, for per-frame counting without a Set or Map per frame. */
+class LayerNames {
+  private readonly ids = new Map<string, number>()
+  private readonly names: string[] = []
+  private readonly perFrame: number[] = []
+  private readonly frames: number[] = []
+  private frame = 0
+  /** Id of each layer kind's name; -1 for kinds without one. */
+  private readonly kinds: number[] = []
+
+  constructor() {
+    for (const [kind, name] of Object.entries(LAYER_NAMES)) this.kinds[Number(kind)] = this.idOf(name)
+  }
+
+  ofKind(kind: number): number {
+    return this.kinds[kind] ?? -1
+  }
+
+  idOf(name: string): number {
+    let id = this.ids.get(name)
+    if (id === undefined) {
+      id = this.names.push(name) - 1
+      this.ids.set(name, id)
+      this.perFrame.push(0)
+      this.frames.push(0)
+    }
+    return id
+  }
+
+  nextFrame(): void {
+    this.frame++
+  }
+
+  /** Counts `id` in this frame; false when it was counted in this frame already. */
+  firstInFrame(id: number): boolean {
+    if (this.perFrame[id] === this.frame) return false
+    this.perFrame[id] = this.frame
+    this.frames[id]!++
+    return true
+  }
+
+  /** Frames per name, for the names seen at least once. */
+  counts(): Map<string, number> {
+    const m = new Map<string, number>()
+    for (let id = 0; id < this.names.length; id++) if (this.frames[id]! > 0) m.set(this.names[id]!, this.frames[id]!)
+    return m
+  }
+}
+
 /** Seed of the flow table's hash: fixed, so runs are repeatable (output never depends on it). */
 const FLOW_TABLE_SEED = 0x5eed_f10
 
@@ -73,7 +122,7 @@ export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
   private packets = 0
   private bytes = 0
   private undecoded = 0
-  private readonly layerCounts = new Map<string, number>()
+  private readonly layerNames = new LayerNames()
   private readonly malformedCounts = new Map<string, number>()
   private readonly seen = new Set<string>()
 
@@ -99,18 +148,20 @@ export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
   }
 
   private count(decoded: DecodedFrame): void {
-    const seen = this.seen
-    seen.clear()
+    const names = this.layerNames
+    names.nextFrame()
     let pastLink = false
-    for (const l of decoded.layers) {
-      const name = l.kind === Layer.Record ? l.record.type : LAYER_NAMES[l.kind]
-      if (!name || seen.has(name)) continue
-      seen.add(name)
-      this.layerCounts.set(name, (this.layerCounts.get(name) ?? 0) + 1)
+    const layers = decoded.layers
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i]!
+      // A type counts once per frame (a tunnel's inner eth/ipv4, DNS over UDP and over TCP in one frame).
+      const id = l.kind === Layer.Record ? (l.record.type ? names.idOf(l.record.type) : -1) : names.ofKind(l.kind)
+      if (id < 0 || !names.firstInFrame(id)) continue
       if (!LINK_KINDS.has(l.kind)) pastLink = true
     }
     if (!pastLink) this.undecoded++
     if (decoded.issues.length > 0) {
+      const seen = this.seen
       seen.clear()
       for (const i of decoded.issues) {
         if (seen.has(i.layer)) continue
@@ -125,7 +176,7 @@ export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
       flows: this.tracker.finish(),
       observations: this.builder.finish(),
       decode: {
-        packets: this.packets, bytes: this.bytes, layers: sorted(this.layerCounts), malformed: sorted(this.malformedCounts),
+        packets: this.packets, bytes: this.bytes, layers: sorted(this.layerNames.counts()), malformed: sorted(this.malformedCounts),
         undecoded: this.undecoded,
       },
     }
