@@ -19,7 +19,12 @@
  * The bounds are estimates from src/decode/limits.ts: baseline + workers x (entries x measured
  * bytes per entry). Exit 1 when a case fails (exit code not 0/1) or exceeds its bound.
  *
- *   npm run bench:memory [-- --only syn-flood,fragments] [--scale 0.1]
+ * Peak RSS includes garbage V8 has not collected yet: with its default heap limit (about 4 GB per isolate
+ * here) a worker that churns through millions of evicted flow records lets the heap grow long before a
+ * full collection. `--heap-mb N` passes --max-old-space-size=N to the CLI (every isolate, workers too):
+ * a case that completes under a small cap holds no more than that live, whatever its input size.
+ *
+ *   npm run bench:memory [-- --only syn-flood,fragments] [--scale 0.1] [--heap-mb 1024]
  *   (or: npx tsc -p tsconfig.build.json --outDir DIR && node DIR/bench/memory.js)
  */
 import { spawn } from 'node:child_process'
@@ -233,11 +238,13 @@ function rssPreload(dir: string): string {
 }
 
 /** The generator piped into the CLI; the CLI's peak RSS. */
-function measure(c: Case, scale: number, cli: string, report: string, dir: string): Promise<Measured> {
+function measure(c: Case, scale: number, cli: string, report: string, dir: string, heapMb: number | null): Promise<Measured> {
   const stats = join(dir, `stats-${c.name}.txt`)
   const useTime = existsSync(TIME)
   const cliArgs = [cli, 'analyze', '-', '-f', 'json', '-o', report, '-w', String(WORKERS), '--no-progress']
   const env = { ...process.env }
+  // --max-old-space-size applies to every isolate, the workers' too: the run must fit in it.
+  if (heapMb !== null) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`.trim()
   if (!useTime) { env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${rssPreload(dir)}`.trim(); env.HUBCAP_BENCH_RSS = stats }
   const [command, args] = useTime ? [TIME, ['-v', '-o', stats, process.execPath, ...cliArgs]] : [process.execPath, cliArgs]
   return new Promise((resolve, reject) => {
@@ -281,17 +288,19 @@ async function main(): Promise<void> {
     return
   }
   const only = arg('only')?.split(',')
+  const heapMb = arg('heap-mb') === undefined ? null : Number(arg('heap-mb'))
   const cli = arg('cli') ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
   const dir = mkdtempSync(join(tmpdir(), 'hubcap-memory-'))
   let failed = false
   let base = 0
   const rows: string[] = []
-  console.log(`memory: ${WORKERS} workers, scale ${scale}, peak RSS from ${existsSync(TIME) ? '/usr/bin/time -v' : 'process.resourceUsage()'}`)
+  console.log(`memory: ${WORKERS} workers, scale ${scale}, peak RSS from ${existsSync(TIME) ? '/usr/bin/time -v' : 'process.resourceUsage()'}` +
+    `${heapMb === null ? '' : `, V8 heap capped at ${heapMb} MB per isolate`}`)
   try {
     for (const c of CASES) {
       if (only && c.name !== 'baseline' && !only.includes(c.name)) continue
       const report = join(dir, `${c.name}.json`)
-      const m = await measure(c, scale, cli, report, dir)
+      const m = await measure(c, scale, cli, report, dir, heapMb)
       let facts = ''
       try {
         const r = JSON.parse(readFileSync(report, 'utf8')) as { decode: { packets: number; bytes: number }; flows: { count: number; evicted: number } }
