@@ -53,8 +53,36 @@ export function isoTimestamp(tsSec: number, tsNsec: number): string {
   const hh = Math.floor(secOfDay / 3600)
   const mm = Math.floor((secOfDay % 3600) / 60)
   const ss = secOfDay % 60
+  if (year >= 0 && year <= 9999 && Number.isInteger(tsSec) && Number.isInteger(tsNsec) && tsNsec >= 0 && tsNsec <= 999_999_999) return flatIso(year, month, day, hh, mm, ss, tsNsec)
   const yearText = year >= 0 && year <= 9999 ? pad(year, 4) : (year < 0 ? '-' : '+') + pad(Math.abs(year), 6)
   return `${yearText}-${pad(month, 2)}-${pad(day, 2)}T${pad(hh, 2)}:${pad(mm, 2)}:${pad(ss, 2)}.${pad(tsNsec, 9)}Z`
+}
+
+/**
+ * The common case as one flat string. Records and observations keep their timestamps for the whole
+ * run, and a template of padded pieces is a rope of ~15 heap objects (~400 bytes) where the flat
+ * text takes ~48: on the 1 GiB mix, analyze held 43 MB of timestamp ropes.
+ */
+const ISO_CODES: number[] = Array.from('0000-00-00T00:00:00.000000000Z', (c) => c.charCodeAt(0))
+
+function flatIso(year: number, month: number, day: number, hh: number, mm: number, ss: number, ns: number): string {
+  const c = ISO_CODES
+  digits(c, 0, year, 4)
+  digits(c, 5, month, 2)
+  digits(c, 8, day, 2)
+  digits(c, 11, hh, 2)
+  digits(c, 14, mm, 2)
+  digits(c, 17, ss, 2)
+  digits(c, 20, ns, 9)
+  return String.fromCharCode.apply(null, c)
+}
+
+/** `n` as `width` decimal digits (zero-padded) into c[at..]. */
+function digits(c: number[], at: number, n: number, width: number): void {
+  for (let i = at + width - 1; i >= at; i--) {
+    c[i] = 48 + (n % 10)
+    n = Math.floor(n / 10)
+  }
 }
 
 function pad(n: number, width: number): string {
