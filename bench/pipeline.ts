@@ -20,6 +20,11 @@
  *
  *   npx tsc -p tsconfig.build.json --outDir DIR && node DIR/bench/pipeline.js [--size-mb N] [--flows N] [--rounds N]
  *   node DIR/bench/pipeline.js --quick        # 20 MiB: proves the harness runs (CI)
+ *   node DIR/bench/pipeline.js --baseline OTHER/src/cli/main.js   # each hubcap row also with another
+ *                                             # build, right after it: before/after side by side in one run
+ *
+ * CPU s is user + system time of the whole process (all threads) from /usr/bin/time: on a shared
+ * machine it moves less than the wall time, which waits for the cores other jobs hold.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs'
@@ -35,6 +40,8 @@ const TIME = '/usr/bin/time'
 export interface Measured {
   code: number | null
   wallSeconds: number
+  /** User + system CPU seconds of the child (all threads); null without /usr/bin/time. */
+  cpuSeconds: number | null
   /** Peak resident set of the child, bytes; null when it could not be measured. */
   peakRss: number | null
   stdout: string
@@ -63,6 +70,7 @@ export interface RowResult {
   status: 'ok' | 'skipped' | 'failed'
   reason?: string
   wallSeconds: number | null
+  cpuSeconds: number | null
   peakRssMiB: number | null
   /** Flows (hubcap) or conversations (tshark) the command reported, when it says. */
   flows: number | null
@@ -114,15 +122,19 @@ export function measure(spec: RowSpec, workDir: string): Promise<Measured> {
       const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9
       if (spec.stdout !== 'keep' && partial.includes(spec.stdout.countLinesWith)) counted++
       let peakRss: number | null = null
+      let cpuSeconds: number | null = null
       try {
         const text = readFileSync(stats, 'utf8')
         const kb = useTime ? /Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1] : text.trim()
         if (kb) peakRss = Number(kb) * 1024
+        const user = /User time \(seconds\): ([\d.]+)/.exec(text)?.[1]
+        const sys = /System time \(seconds\): ([\d.]+)/.exec(text)?.[1]
+        if (useTime && user !== undefined && sys !== undefined) cpuSeconds = Number(user) + Number(sys)
         rmSync(stats, { force: true })
       } catch {
         // no stats: the RSS stays unknown
       }
-      resolve({ code, wallSeconds, peakRss, stdout, stderr, counted })
+      resolve({ code, wallSeconds, cpuSeconds, peakRss, stdout, stderr, counted })
     })
   })
 }
@@ -185,11 +197,16 @@ function examplePolicy(workDir: string): string {
   return path
 }
 
-export function rowSpecs(mix: BorderMix, cli: string, workDir: string): RowSpec[] {
+export function rowSpecs(mix: BorderMix, cli: string, workDir: string, baseline?: string): RowSpec[] {
   const self = fileURLToPath(import.meta.url)
   const node = process.execPath
-  const commands = cliCommands(cli)
-  const hubcap = (name: string, command: string, extra: string[]): RowSpec => {
+  const hubcap = (name: string, command: string, extra: string[]): RowSpec[] => {
+    const rows = [hubcapRow(name, command, extra, cli)]
+    if (baseline !== undefined) rows.push(hubcapRow(`${name} [baseline]`, command, extra, baseline))
+    return rows
+  }
+  const hubcapRow = (name: string, command: string, extra: string[], cli: string): RowSpec => {
+    const commands = cliCommands(cli)
     const out = join(workDir, `${name.replace(/\W+/g, '-')}.json`)
     const skip = typeof commands === 'string' ? commands
       : commands.has(command) ? undefined
@@ -203,10 +220,10 @@ export function rowSpecs(mix: BorderMix, cli: string, workDir: string): RowSpec[
   return [
     { name: 'file read', command: node, args: [self, '--child', 'read', mix.path], stdout: 'keep', isNode: true },
     { name: 'record walk', command: node, args: [self, '--child', 'walk', mix.path], stdout: 'keep', isNode: true },
-    hubcap('flows -w 1', 'flows', ['-w', '1']),
-    hubcap(`flows (default -w, ${cpus().length} cores)`, 'flows', []),
-    hubcap('analyze -w 1', 'analyze', ['-w', '1', '-p', examplePolicy(workDir)]),
-    hubcap(`analyze (default -w, ${cpus().length} cores)`, 'analyze', ['-p', examplePolicy(workDir)]),
+    ...hubcap('flows -w 1', 'flows', ['-w', '1']),
+    ...hubcap(`flows (default -w, ${cpus().length} cores)`, 'flows', []),
+    ...hubcap('analyze -w 1', 'analyze', ['-w', '1', '-p', examplePolicy(workDir)]),
+    ...hubcap(`analyze (default -w, ${cpus().length} cores)`, 'analyze', ['-p', examplePolicy(workDir)]),
     {
       name: 'tshark conv,udp+tcp', command: 'tshark', args: ['-q', '-n', '-r', mix.path, '-z', 'conv,udp', '-z', 'conv,tcp'],
       stdout: { countLinesWith: '<->' }, isNode: false,
@@ -216,9 +233,10 @@ export function rowSpecs(mix: BorderMix, cli: string, workDir: string): RowSpec[
 }
 
 async function runRow(spec: RowSpec, mix: BorderMix, workDir: string, rounds: number): Promise<RowResult> {
-  const base = { name: spec.name, wallSeconds: null, peakRssMiB: null, flows: null, packets: null }
+  const base = { name: spec.name, wallSeconds: null, cpuSeconds: null, peakRssMiB: null, flows: null, packets: null }
   if (spec.skip !== undefined) return { ...base, status: 'skipped', reason: spec.skip }
   const walls: number[] = []
+  const cpu: number[] = []
   let peak: number | null = null
   let last: Measured | null = null
   for (let r = 0; r < rounds; r++) {
@@ -230,9 +248,11 @@ async function runRow(spec: RowSpec, mix: BorderMix, workDir: string, rounds: nu
       return { ...base, status: 'failed', reason: `exit ${m.code}: ${line}` }
     }
     walls.push(m.wallSeconds)
+    if (m.cpuSeconds !== null) cpu.push(m.cpuSeconds)
     if (m.peakRss !== null) peak = Math.max(peak ?? 0, m.peakRss)
   }
-  const result: RowResult = { ...base, status: 'ok', wallSeconds: median(walls), peakRssMiB: peak === null ? null : peak / 2 ** 20 }
+  const result: RowResult = {
+    ...base, status: 'ok', wallSeconds: median(walls), cpuSeconds: cpu.length > 0 ? median(cpu) : null, peakRssMiB: peak === null ? null : peak / 2 ** 20 }
   if (spec.name === 'record walk' || spec.name === 'file read') {
     const got = JSON.parse(last!.stdout) as { packets?: number; bytes: number }
     if (got.packets !== undefined) {
@@ -266,6 +286,7 @@ async function main(): Promise<void> {
   const flowsArg = argValue('--flows')
   const rounds = Math.floor(numberArg('--rounds', 1))
   const cli = argValue('--cli') ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
+  const baseline = argValue('--baseline')
   const mix = ensureBorderMix({ sizeMiB, ...(flowsArg !== undefined ? { flows: Number(flowsArg) } : {}) })
   console.log(describeMix(mix))
   await readWithFs(mix.path) // the same warm page cache for every row
@@ -273,7 +294,7 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'hubcap-pipeline-'))
   const results: RowResult[] = []
   try {
-    for (const spec of rowSpecs(mix, cli, workDir)) {
+    for (const spec of rowSpecs(mix, cli, workDir, baseline)) {
       process.stderr.write(`  ${spec.name} ...\n`)
       results.push(await runRow(spec, mix, workDir, rounds))
     }
@@ -286,11 +307,11 @@ async function main(): Promise<void> {
   console.log(`pipeline: ${(mix.fileSize / 1e6).toFixed(1)} MB, ${mix.packets.toLocaleString('en-US')} packets, ` +
     `${mix.flows.toLocaleString('en-US')} flows; node ${process.version}, ${cpus().length} cores, ` +
     `RSS from ${existsSync(TIME) ? TIME : 'process.resourceUsage (Node rows only)'}${rounds > 1 ? `, median of ${rounds}` : ''}`)
-  const header = ['row', 'wall s', 'MB/s', 'packets/s', 'peak RSS MiB', 'x file read', 'x tshark', 'flows']
+  const header = ['row', 'wall s', 'CPU s', 'MB/s', 'packets/s', 'peak RSS MiB', 'x file read', 'x tshark', 'flows']
   const rows = results.map((r) => r.status !== 'ok'
     ? [r.name, `${r.status}: ${r.reason ?? ''}`]
     : [
-      r.name, fmt(r.wallSeconds, 2), fmt(mix.fileSize / 1e6 / r.wallSeconds!, 0), fmt(mix.packets / r.wallSeconds!, 0), fmt(r.peakRssMiB, 0),
+      r.name, fmt(r.wallSeconds, 2), fmt(r.cpuSeconds, 2), fmt(mix.fileSize / 1e6 / r.wallSeconds!, 0), fmt(mix.packets / r.wallSeconds!, 0), fmt(r.peakRssMiB, 0),
       read === null ? '-' : fmt(r.wallSeconds! / read, 2), tshark === null ? '-' : fmt(r.wallSeconds! / tshark, 2), fmt(r.flows, 0),
     ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.filter((r) => i === 0 || r.length > 2).map((r) => r[i]!.length)))
@@ -303,6 +324,7 @@ async function main(): Promise<void> {
       bench: 'pipeline', row: r.name, status: r.status, ...(r.reason !== undefined ? { reason: r.reason } : {}),
       file: mix.path, sizeMiB, fileSize: mix.fileSize, packets: mix.packets, flowsGenerated: mix.flows,
       wallSeconds: r.wallSeconds === null ? null : +r.wallSeconds.toFixed(3),
+      cpuSeconds: r.cpuSeconds === null ? null : +r.cpuSeconds.toFixed(2),
       mbPerSecond: ok ? +(mix.fileSize / 1e6 / r.wallSeconds!).toFixed(1) : null,
       packetsPerSecond: ok ? Math.round(mix.packets / r.wallSeconds!) : null,
       peakRssMiB: r.peakRssMiB === null ? null : +r.peakRssMiB.toFixed(1),
