@@ -59,14 +59,24 @@ function matchesFormat(format: Format, text: string): boolean {
   return v(text as never) === true
 }
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true })
-for (const [name, problem] of Object.entries(FORMAT_PROBLEMS)) {
-  ajv.addFormat(name, { type: 'string', validate: (text: string) => problem(text) === null })
+/**
+ * Compiled on first use: compiling costs ~0.3 s, which every command would pay at start-up
+ * (the CLI imports the policy modules) even when it never reads a policy.
+ */
+let compiled: ReturnType<Ajv2020['compile']> | null = null
+function validator(): ReturnType<Ajv2020['compile']> {
+  if (compiled) return compiled
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true })
+  for (const [name, problem] of Object.entries(FORMAT_PROBLEMS)) {
+    ajv.addFormat(name, { type: 'string', validate: (text: string) => problem(text) === null })
+  }
+  compiled = ajv.compile(policySchema)
+  return compiled
 }
-const validate = ajv.compile(policySchema)
 
 /** Every schema problem of `data` at once (empty when it conforms). */
 export function schemaProblems(data: unknown): SchemaProblem[] {
+  const validate = validator()
   if (validate(data)) return []
   const out: SchemaProblem[] = []
   for (const e of validate.errors ?? []) {
