@@ -40,7 +40,7 @@ export async function runWithProgress(o: RunOptions): Promise<PipelineResult> {
       onProgress: (p) => {
         bar.progress ??= createProgress({ enabled: o.progress, totalBytes: p.bytesTotal })
         if (p.done) bar.progress.stop()
-        else bar.progress.update(p.bytesRead, p.packets, -1)
+        else bar.progress.update(p.bytesRead, p.packets, p.flows ?? -1)
       },
     })
   } finally {

@@ -54,7 +54,7 @@ interface Payload { packets: number; flows: number }
 /** The line itself (exported for tests): MB = 10^6 bytes. */
 export function progressLine(bytesRead: number, totalBytes: number | null, packets: number, flows: number, elapsedMs: number): string {
   const rate = elapsedMs > 0 ? bytesRead / 1e6 / (elapsedMs / 1000) : 0
-  // Flows are counted in the workers and known only at the end: a negative count leaves them out.
+  // A negative flow count (an analyzer that does not count flows) leaves them out.
   const flowText = flows >= 0 ? ` | ${grouped(flows)} flows` : ''
   const counts = `${mb(bytesRead)}${totalBytes !== null ? `/${mb(totalBytes)}` : ''} MB | ${rate.toFixed(1)} MB/s | ${grouped(packets)} packets${flowText}`
   if (totalBytes === null || totalBytes <= 0) return `${counts} | ${seconds(elapsedMs / 1000)}`

@@ -171,6 +171,10 @@ export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
     }
   }
 
+  flowsSoFar(): number {
+    return this.tracker.stats.flows
+  }
+
   finish(): AnalyzeResult {
     return {
       flows: this.tracker.finish(),

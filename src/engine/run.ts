@@ -31,6 +31,8 @@ export interface PipelineProgress {
   /** Sum of the files' sizes; null when one of them is standard input or could not be sized. */
   bytesTotal: number | null
   packets: number
+  /** Flows seen so far (in-process: exact; with workers: as of their last finished batches); null when the analyzer does not count flows. */
+  flows: number | null
   elapsedMs: number
   /** True on the last call, once every capture has been read (before the merge). */
   done: boolean
@@ -100,6 +102,7 @@ interface Sink {
   endFile(): Promise<void>
   finish(): Promise<unknown[]>
   close(): Promise<void>
+  flowsSoFar(): number | null
 }
 
 class InlineSink implements Sink {
@@ -109,6 +112,9 @@ class InlineSink implements Sink {
   }
   startFile(fileIndex: number, file: string): void {
     this.analyzer.startFile?.(fileIndex, file)
+  }
+  flowsSoFar(): number | null {
+    return this.analyzer.flowsSoFar ? this.analyzer.flowsSoFar() : null
   }
   push(frames: Frame[], _fileIndex: number, file: string): null {
     let i = 0
@@ -136,6 +142,9 @@ class PoolSink implements Sink {
   constructor(opts: ShardPoolOptions, vxlanPorts: readonly number[] | undefined) {
     this.router = new Router(opts.shards, vxlanPorts ? { vxlanPorts } : {})
     this.pool = new ShardPool(opts)
+  }
+  flowsSoFar(): number | null {
+    return this.pool.flowsSoFar
   }
   startFile(): void {
     // Batches carry their file index; each worker tells its analyzer.
@@ -218,7 +227,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         lastProgress = now
         opts.onProgress({
           fileIndex, file, bytesRead: bytesBefore + (stream ? stream.bytesRead : 0), bytesTotal,
-          packets, elapsedMs: now - t0, done,
+          packets, flows: sink.flowsSoFar(), elapsedMs: now - t0, done,
         })
       }
       sink.startFile(fileIndex, file)

@@ -33,6 +33,8 @@ export interface ShardAnalyzer<R> {
   push(frame: Frame): void
   /** The shard's result: plain data (it crosses threads by structured clone). */
   finish(): R
+  /** Flows seen so far, for the progress line (analyzers without flows leave it out). */
+  flowsSoFar?(): number
 }
 
 /** An analyzer of decoded frames, as `decodingAnalyzer` drives it. */
@@ -40,6 +42,7 @@ export interface FrameObserver<R> {
   startFile?(fileIndex: number, file: string): void
   observe(frame: Frame, decoded: DecodedFrame): void
   finish(): R
+  flowsSoFar?(): number
 }
 
 /** Wraps an observer with its own FrameDecoder (one per shard: fragment and TCP state live in it). */
@@ -49,6 +52,7 @@ export function decodingAnalyzer<R>(observer: FrameObserver<R>, ports: PortConfi
     startFile: (fileIndex, file) => observer.startFile?.(fileIndex, file),
     push: (frame) => observer.observe(frame, decoder.decode(frame)),
     finish: () => observer.finish(),
+    ...(observer.flowsSoFar ? { flowsSoFar: () => observer.flowsSoFar!() } : {}),
   }
 }
 
@@ -138,6 +142,9 @@ class FlowsObserver implements FrameObserver<FlowSummary> {
   }
   finish(): FlowSummary {
     return this.tracker.finish()
+  }
+  flowsSoFar(): number {
+    return this.tracker.stats.flows
   }
 }
 

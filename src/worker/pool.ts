@@ -73,6 +73,8 @@ interface Shard {
   ready: boolean
   done: boolean
   stats: ShardStats | null
+  /** The analyzer's flows as of its last acknowledged batch (-1: it does not count them; null: no batch acknowledged yet). */
+  flows: number | null
 }
 
 export class ShardPool {
@@ -106,7 +108,7 @@ export class ShardPool {
         ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),
       })
       const s: Shard = {
-        index, worker, writer: new BatchWriter(this.buffers), seq: 0, inFlight: [], drain: null, result: null, ready: false, done: false, stats: null,
+        index, worker, writer: new BatchWriter(this.buffers), seq: 0, inFlight: [], drain: null, result: null, ready: false, done: false, stats: null, flows: null,
       }
       worker.on('message', (m: FromWorker) => this.onMessage(s, m))
       worker.on('error', (e: Error) => this.fail(s, null, 'crashed', e.message, e))
@@ -124,6 +126,16 @@ export class ShardPool {
   }
 
   /** Per-shard counts from the workers (after finish). */
+  /**
+   * Flows over all shards as of their last acknowledged batches; null before any worker has
+   * answered, and for an analyzer that does not count flows (its workers answer -1).
+   */
+  get flowsSoFar(): number | null {
+    const answered = this.list.filter((s) => s.flows !== null)
+    if (answered.length === 0 || answered.some((s) => s.flows! < 0)) return null
+    return answered.reduce((n, s) => n + s.flows!, 0)
+  }
+
   get shardStats(): Array<ShardStats | null> {
     return this.list.map((s) => s.stats)
   }
@@ -192,6 +204,7 @@ export class ShardPool {
         s.ready = true
         break
       case 'ack': {
+        s.flows = m.flows
         s.inFlight.shift()
         this.buffers.give(m.buffer)
         if (s.drain && s.inFlight.length < this.maxInFlight) {

@@ -48,6 +48,8 @@ export interface AckMessage {
   seq: number
   /** The batch buffer, transferred back for reuse. */
   buffer: ArrayBuffer
+  /** The analyzer's flows so far (progress line); -1 when it does not count flows. */
+  flows: number
 }
 
 export interface ShardStats {

@@ -58,7 +58,7 @@ export function serveShard(port: MessagePort, start: StartData): void {
           stats.batches++
           stats.frames += frames.length
           stats.busyMs += performance.now() - t0
-          post({ type: 'ack', seq: msg.seq, buffer: msg.buffer }, [msg.buffer])
+          post({ type: 'ack', seq: msg.seq, buffer: msg.buffer, flows: analyzer.flowsSoFar?.() ?? -1 }, [msg.buffer])
           seq = null
           break
         }

@@ -53,6 +53,31 @@ describe('runPipeline', () => {
     expect(seen.some((p) => p.fileIndex === 0 && p.bytesRead < statSync(files[0]!).size)).toBe(true)
   })
 
+  it('progress counts flows as they are seen: exact in-process, growing with workers, absent for an analyzer without flows', async () => {
+    const flows = async (workers: number) => {
+      const seen: PipelineProgress[] = []
+      // Small batches, so that workers acknowledge some while the capture is still being read (counts lag by the batches in flight).
+      const r = await runPipeline({ files, workers, analyzer: 'flows', config: { topN: 1 }, chunkSize: 16 * 1024, batchBytes: 64 * 1024, progressIntervalMs: 0, workerUrl: tree.workerUrl, onProgress: (p) => seen.push(p) })
+      return { seen, count: (r.result as { count: number }).count }
+    }
+    const one = await flows(1)
+    const last = one.seen[one.seen.length - 1]!
+    // Flows created, counting a tunnel outer flow or an ICMP flow once per record: at least the records in the summary.
+    expect(last.flows).toBeGreaterThanOrEqual(one.count)
+    expect(one.seen[0]!.flows).toBeLessThan(last.flows!)
+    const two = await flows(2)
+    // Unknown (null) until a worker has answered, then counts that only grow.
+    const firstKnown = two.seen.findIndex((p) => p.flows !== null)
+    expect(firstKnown).toBeGreaterThanOrEqual(0)
+    const counts = two.seen.slice(firstKnown).map((p) => p.flows!)
+    expect(counts.every((n) => Number.isInteger(n) && n >= 0)).toBe(true)
+    for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]!)
+    expect(counts[counts.length - 1]).toBeGreaterThan(0)
+    const seen: PipelineProgress[] = []
+    await runPipeline({ files, workers: 2, analyzer: 'count', config: {}, progressIntervalMs: 0, workerUrl: tree.workerUrl, onProgress: (p) => seen.push(p) })
+    expect(seen.every((p) => p.flows === null)).toBe(true)
+  })
+
   it('finds its workers next to the compiled pool (dist layout) and reads standard input', async () => {
     const inProcess = JSON.stringify((await runPipeline({ files, workers: 1, analyzer: 'count', config: {} })).result)
     expect(JSON.parse(compiledRun({ files, workers: 3, analyzer: 'count', config: {} }))).toEqual({ result: JSON.parse(inProcess), workers: 3 })
