@@ -12,6 +12,7 @@
  * (records, then byte chunks dropped while the same check still fails) and, with `saveDir`,
  * written there as a reproducer that test/fuzz/regressions.test.ts replays.
  */
+import { seededRandom } from '../random.js'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -216,7 +217,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     const corpus = seeds(dir)
     const policies = new Map<string, LoadedPolicy>()
     for (const s of corpus) if (s.policyFile && !policies.has(s.policyFile)) policies.set(s.policyFile, loadPolicy(s.policyFile))
-    const rnd = seededRandomSource(o.seed)
+    const rnd = seededRandom(o.seed)
     const started = performance.now()
     const deadline = started + o.seconds * 1000
     const file = join(dir, 'input.bin')
@@ -279,14 +280,3 @@ function saveReproducer(dir: string, f: Failure): string {
   return path
 }
 
-/** mulberry32, as test/support/random.ts: a run is repeated from its seed. */
-export function seededRandomSource(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { defaultCli, runFuzz } from '../../bench/fuzz/harness.js'
 import { layoutOf } from '../../bench/fuzz/container.js'
 import { mutateCapture } from '../../bench/fuzz/mutate.js'
-import { seededRandomSource } from '../../bench/fuzz/harness.js'
+import { seededRandom } from '../../bench/random.js'
 import { openCapture } from '../../src/capture/open.js'
 import { healthy } from '../../src/samples/recipes/scenarios/healthy.js'
 
@@ -23,8 +23,8 @@ describe('fuzz harness', () => {
 
   it('mutates: the same seed gives the same inputs, and the inputs differ from the seed capture', () => {
     const bytes = healthy.build()
-    const a = seededRandomSource(5)
-    const b = seededRandomSource(5)
+    const a = seededRandom(5)
+    const b = seededRandom(5)
     let changed = 0
     for (let i = 0; i < 50; i++) {
       const x = mutateCapture(bytes, a)

@@ -1,14 +1,7 @@
-/** A small seeded PRNG (mulberry32): fuzz runs are repeatable from their seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// The PRNG lives with the benches (they are built; tests are not), and tests share it.
+import { seededRandom } from '../../bench/random.js'
+
+export { seededRandom }
 
 /** One structure-blind mutation: bit flip, byte set to 0/0xff/random, insertion, deletion or truncation. */
 export function mutate(input: Uint8Array, rnd: () => number): Uint8Array {
