@@ -32,6 +32,7 @@ import type { Frame } from '../capture/frame.js'
 import { Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
 import { FrameDecoder, type DecodedFrame, type DecodedLayer } from '../decode/frame.js'
 import * as gre from '../decode/gre.js'
+import { mix } from '../flow/key.js'
 
 type IpLayer = Extract<DecodedLayer, { reassembled: boolean }>
 
@@ -108,16 +109,6 @@ function transportAfter(layers: readonly DecodedLayer[], i: number, quoted: bool
   if (!next || next.quoted !== quoted) return null
   const k = next.kind
   return k === Layer.Tcp || k === Layer.Udp || k === Layer.Icmp || k === Layer.Icmpv6 ? next : null
-}
-
-// MurmurHash3's 32-bit mixing steps (public domain): cheap, and every input bit reaches every output bit.
-export function mix(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51)
-  k = (k << 15) | (k >>> 17)
-  k = Math.imul(k, 0x1b873593)
-  h ^= k
-  h = (h << 13) | (h >>> 19)
-  return (Math.imul(h, 5) + 0xe6546b64) | 0
 }
 
 /** MurmurHash3's finalizer: an unsigned 32-bit result. */

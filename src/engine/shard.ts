@@ -20,7 +20,8 @@ import { AnalyzeObserver, analyzeConfig, analyzePorts, mergeAnalyze, type Analyz
 import { ipv4ToString, ipv6ToString } from '../decode/format.js'
 import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
 import { Layer } from '../decode/dispatch.js'
-import { createFlowView, flowView, fmix, mix, type FlowView } from './route.js'
+import { mix } from '../flow/key.js'
+import { createFlowView, flowView, fmix, type FlowView } from './route.js'
 
 export interface ShardAnalyzer<R> {
   /**

@@ -121,8 +121,9 @@ export function copyKey(to: KeyFields, from: KeyFields): void {
   to.portA = from.portA; to.portB = from.portB; to.hash = from.hash
 }
 
-// MurmurHash3's 32-bit block mix and finalizer: cheap, and every input bit reaches every output bit.
-function mix(h: number, v: number): number {
+// MurmurHash3's 32-bit block mix: cheap, and every input bit reaches every output bit. Shared by every
+// hash of flow-level data (flow keys, the router, tunnel aggregates).
+export function mix(h: number, v: number): number {
   v = Math.imul(v, 0xcc9e2d51)
   v = (v << 15) | (v >>> 17)
   h ^= Math.imul(v, 0x1b873593)

@@ -38,6 +38,7 @@ import { MAX_SHARED_FLOW_RECORDS, MAX_TUNNEL_DEPTH } from '../decode/limits.js'
 import * as ntp from '../decode/ntp.js'
 import type { TlsRecord } from '../decode/tls.js'
 import type { FlowRecord } from '../flow/flow-record.js'
+import { mix } from '../flow/key.js'
 import { compareFlowRecords } from '../flow/tracker.js'
 import type { Policy } from '../policy/model.js'
 import { PolicyView } from '../policy/view.js'
@@ -742,15 +743,6 @@ function ipDst(l: IpLayer): string {
 function addrId(l: IpLayer, src: boolean): AddrId {
   if (l.kind === Layer.Ipv4) return (src ? l.h.src : l.h.dst) >>> 0
   return ipv6ToString(src ? l.h.src : l.h.dst)
-}
-
-// MurmurHash3's 32-bit block mix: cheap, and every input bit reaches every output bit.
-function mix(h: number, v: number): number {
-  v = Math.imul(v, 0xcc9e2d51)
-  v = (v << 15) | (v >>> 17)
-  h ^= Math.imul(v, 0x1b873593)
-  h = (h << 13) | (h >>> 19)
-  return (Math.imul(h, 5) + 0xe6546b64) | 0
 }
 
 function mixId(h: number, id: AddrId): number {
