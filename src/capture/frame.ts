@@ -33,6 +33,14 @@ export function createFrame(): Frame {
   }
 }
 
+/** Seconds since the epoch as a double -> whole seconds and nanoseconds (rounded, carried into the seconds). */
+export function secondsAndNanos(t: number): [number, number] {
+  let sec = Math.floor(t)
+  let nsec = Math.round((t - sec) * 1e9)
+  if (nsec >= 1e9) { sec++; nsec -= 1e9 }
+  return [sec, nsec]
+}
+
 /**
  * ISO 8601 UTC with exactly nine fractional digits: 2026-11-20T10:00:00.123456789Z.
  * Works for any integer second count (pcapng timestamps are 64-bit, beyond what Date

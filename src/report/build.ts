@@ -3,6 +3,7 @@
  * the observations, the phase, and the rule results. Pure: the same inputs give the same report
  * (arrays sorted, keys in the model's order).
  */
+import { isoTimestamp, secondsAndNanos } from '../capture/frame.js'
 import type { CaptureInfo } from '../capture/open.js'
 import type { AnalyzeResult } from '../engine/analyze.js'
 import type { Observations, Where } from '../observe/model.js'
@@ -86,9 +87,7 @@ export function buildReport(i: ReportInputs): Report {
 
 /** Seconds since the epoch -> ISO 8601 with nine digits (millisecond precision is what a policy gives). */
 export function isoSeconds(t: number): string {
-  const ms = Math.floor(t * 1000)
-  const ns = Math.round((t - Math.floor(t)) * 1e9)
-  return `${new Date(ms).toISOString().slice(0, 19)}.${String(ns).padStart(9, '0')}Z`
+  return isoTimestamp(...secondsAndNanos(t))
 }
 
 function phaseOf(phase: PhaseInfo, t: number): string {

@@ -5,6 +5,7 @@
  *   const obs = observations({ flows: [flow({ initiator: ['198.51.100.7', 50000], responder: ['10.10.0.29', 3389], at: 5 })] })
  *   const out = rule.evaluate(context(obs, { hosts: { dvm: '10.10.0.29' }, networks: { bmc: '10.10.0.0/26' } }))
  */
+import { isoTimestamp, secondsAndNanos } from '../../src/capture/frame.js'
 import type { FlowRecord } from '../../src/flow/flow-record.js'
 import type { Policy } from '../../src/policy/model.js'
 import type { PhaseInfo, RuleContext } from '../../src/policy/rule.js'
@@ -20,10 +21,7 @@ export const T0 = Date.UTC(2026, 10, 20, 12, 0, 0) / 1000
 /** A Where at `T0 + seconds`, frame `frame`, in capture file `file` (index 0). */
 export function at(seconds: number, frame = 1, file = 'test.pcapng', fileIndex = 0): Where {
   const t = T0 + seconds
-  const ms = Math.floor(t * 1000)
-  const ns = Math.round((t - Math.floor(t)) * 1e9)
-  const ts = `${new Date(ms).toISOString().slice(0, 19)}.${String(ns).padStart(9, '0')}Z`
-  return { fileIndex, file, frame, t, ts }
+  return { fileIndex, file, frame, t, ts: isoTimestamp(...secondsAndNanos(t)) }
 }
 
 export const ep = (ip: string, port: number): Endpoint => ({ ip, port })

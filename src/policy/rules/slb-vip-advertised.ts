@@ -16,7 +16,7 @@ import { and, dstIs, framesIn } from '../filter.js'
 import { notEvaluable, evaluated, type FindingDraft, type RuleDefinition } from '../rule.js'
 import { azureSideSpeakers, canTellAzureSide, routesInTimeOrder, updateFilter } from './bgp-side.js'
 import { flowWhere } from './flow-evidence.js'
-import { isoSeconds } from './flow-time.js'
+import { parseInstant } from '../phase.js'
 import { groupBy, inOrder, plural } from './grouping.js'
 
 /** A stretch of time in which a VIP had no route, opened by withdraws. `end` is Infinity while open. */
@@ -92,7 +92,7 @@ export const slbVipAdvertised: RuleDefinition = {
     // Flows to a VIP that began inside one of its no-route gaps.
     const toVips = obs.flows.filter((f) => f.vni === null && vips.has(f.responder.ip))
     const blackholed = toVips.filter((f) => {
-      const t = isoSeconds(f.firstTs)
+      const t = parseInstant(f.firstTs)
       return vips.get(f.responder.ip)!.gaps.some((g) => t >= g.start && t < g.end)
     })
     for (const [key, flows] of groupBy<FlowRecord>(blackholed, (f) => `no-route ${f.responder.ip}`)) {
