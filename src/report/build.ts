@@ -100,52 +100,57 @@ function phaseOf(phase: PhaseInfo, t: number): string {
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 const PHASE_ORDER: Record<string, number> = { during: 0, grace: 1, after: 2, all: 3 }
 
-interface Group { first: Where; last: Where; clients: Set<string> }
+/** First and last frame of something seen over time. */
+interface Span { first: Where; last: Where }
 
 /** A frame's time for the report: null for a frame without one (pcapng simple packet block; Where.ts is ''). */
 const tsOf = (w: Where): string | null => w.ts || null
 
-function widen(g: Group, w: Where, client: string): void {
+function widenSpan(s: Span, w: Where): void {
   // A frame without a time (t NaN) never beats one with a time, and gives way to the first that has one.
-  if (w.t < g.first.t || Number.isNaN(g.first.t)) g.first = w
-  if (w.t > g.last.t || Number.isNaN(g.last.t)) g.last = w
-  g.clients.add(client)
+  if (w.t < s.first.t || Number.isNaN(s.first.t)) s.first = w
+  if (w.t > s.last.t || Number.isNaN(s.last.t)) s.last = w
 }
 
 /** One client's count and first/last frame within a group (server and phase). */
-interface Activity { count: number; first: Where; last: Where }
+interface Activity extends Span { count: number }
 
-function noteClient(byClient: Map<string, Activity>, client: string, w: Where): void {
-  const a = byClient.get(client)
-  if (!a) { byClient.set(client, { count: 1, first: w, last: w }); return }
-  a.count++
-  if (w.t < a.first.t || Number.isNaN(a.first.t)) a.first = w
-  if (w.t > a.last.t || Number.isNaN(a.last.t)) a.last = w
+/** Requests to one server in one phase: their span, and each client's activity. */
+interface Group extends Span { clients: Map<string, Activity> }
+
+function newGroup(w: Where): Group {
+  return { first: w, last: w, clients: new Map() }
 }
 
-function clientActivity(byClient: Map<string, Activity> | undefined, clients: string[], roleOf: (ip: string) => string | null): ClientActivity[] {
-  return clients.map((client) => {
-    const a = byClient!.get(client)!
+function note(g: Group, w: Where, client: string): void {
+  widenSpan(g, w)
+  const a = g.clients.get(client)
+  if (a) { a.count++; widenSpan(a, w) } else g.clients.set(client, { count: 1, first: w, last: w })
+}
+
+/** The group's clients, sorted, and their activity in that order. */
+function clientsOf(g: Group, roleOf: (ip: string) => string | null): { clients: string[]; byClient: ClientActivity[] } {
+  const clients = [...g.clients.keys()].sort(cmp)
+  const byClient = clients.map((client) => {
+    const a = g.clients.get(client)!
     return { client, role: roleOf(client), count: a.count, firstTs: tsOf(a.first), lastTs: tsOf(a.last) }
   })
+  return { clients, byClient }
 }
 
 function dnsSummary(obs: Observations, phase: PhaseInfo, roleOf: (ip: string) => string | null): ReportDns {
-  const groups = new Map<string, ResolverSummary & Group>()
-  const byClient = new Map<string, Map<string, Activity>>()
+  interface Resolver extends Group { server: string; phase: string; queries: number; answered: number; unanswered: number; rcodes: Record<string, number> }
+  const groups = new Map<string, Resolver>()
   let answered = 0
   for (const q of obs.dns) {
     const p = phaseOf(phase, q.query.t)
     const key = `${q.server.ip}|${p}`
     let g = groups.get(key)
     if (!g) {
-      g = { server: q.server.ip, phase: p, clients: [] as string[], queries: 0, answered: 0, unanswered: 0, rcodes: {}, firstTs: '', lastTs: '', first: q.query, last: q.query, ...{} } as unknown as ResolverSummary & Group
-      ;(g as unknown as Group).clients = new Set<string>()
+      g = { ...newGroup(q.query), server: q.server.ip, phase: p, queries: 0, answered: 0, unanswered: 0, rcodes: {} }
       groups.set(key, g)
     }
-    widen(g, q.query, q.client.ip)
-    if (!byClient.has(key)) byClient.set(key, new Map())
-    noteClient(byClient.get(key)!, q.client.ip, q.query)
+    note(g, q.query, q.client.ip)
     g.queries++
     if (q.response) {
       g.answered++
@@ -154,13 +159,13 @@ function dnsSummary(obs: Observations, phase: PhaseInfo, roleOf: (ip: string) =>
       g.rcodes[r] = (g.rcodes[r] ?? 0) + 1
     } else g.unanswered++
   }
-  const resolvers: ResolverSummary[] = [...groups.entries()]
-    .map(([key, g]) => {
-      const clients = [...(g.clients as unknown as Set<string>)].sort(cmp)
+  const resolvers: ResolverSummary[] = [...groups.values()]
+    .map((g) => {
+      const { clients, byClient } = clientsOf(g, roleOf)
       return {
         server: g.server, phase: g.phase, clients, queries: g.queries,
         answered: g.answered, unanswered: g.unanswered, rcodes: sortedRecord(g.rcodes), firstTs: tsOf(g.first), lastTs: tsOf(g.last),
-        byClient: clientActivity(byClient.get(key), clients, roleOf),
+        byClient,
       }
     })
     .sort((a, b) => (PHASE_ORDER[a.phase]! - PHASE_ORDER[b.phase]!) || b.queries - a.queries || cmp(a.server, b.server))
@@ -175,29 +180,27 @@ function dnsSummary(obs: Observations, phase: PhaseInfo, roleOf: (ip: string) =>
 }
 
 function ntpSummary(obs: Observations, phase: PhaseInfo, roleOf: (ip: string) => string | null): ReportNtp {
-  const groups = new Map<string, { s: NtpServerSummary; g: Group; modes: Set<number>; strata: Set<number>; byClient: Map<string, Activity> }>()
+  interface Server extends Group { server: string; phase: string; requests: number; replies: number; modes: Set<number>; strata: Set<number> }
+  const groups = new Map<string, Server>()
   for (const x of obs.ntp) {
     const p = phaseOf(phase, x.request.t)
     const key = `${x.server.ip}|${p}`
-    let e = groups.get(key)
-    if (!e) {
-      e = {
-        s: { server: x.server.ip, phase: p, clients: [], requests: 0, replies: 0, modes: [], strata: [], firstTs: '', lastTs: '' },
-        g: { first: x.request, last: x.request, clients: new Set() }, modes: new Set(), strata: new Set(), byClient: new Map(),
-      }
-      groups.set(key, e)
+    let g = groups.get(key)
+    if (!g) {
+      g = { ...newGroup(x.request), server: x.server.ip, phase: p, requests: 0, replies: 0, modes: new Set(), strata: new Set() }
+      groups.set(key, g)
     }
-    widen(e.g, x.request, x.client.ip)
-    noteClient(e.byClient, x.client.ip, x.request)
-    e.s.requests++
-    e.modes.add(x.mode)
-    if (x.reply) { e.s.replies++; e.strata.add(x.reply.stratum) }
+    note(g, x.request, x.client.ip)
+    g.requests++
+    g.modes.add(x.mode)
+    if (x.reply) { g.replies++; g.strata.add(x.reply.stratum) }
   }
-  const servers = [...groups.values()].map(({ s, g, modes, strata, byClient }) => {
-    const clients = [...g.clients].sort(cmp)
+  const servers: NtpServerSummary[] = [...groups.values()].map((g) => {
+    const { clients, byClient } = clientsOf(g, roleOf)
     return {
-      ...s, clients, modes: [...modes].sort((a, b) => a - b), strata: [...strata].sort((a, b) => a - b),
-      firstTs: tsOf(g.first), lastTs: tsOf(g.last), byClient: clientActivity(byClient, clients, roleOf),
+      server: g.server, phase: g.phase, clients, requests: g.requests, replies: g.replies,
+      modes: [...g.modes].sort((a, b) => a - b), strata: [...g.strata].sort((a, b) => a - b),
+      firstTs: tsOf(g.first), lastTs: tsOf(g.last), byClient,
     }
   }).sort((a, b) => (PHASE_ORDER[a.phase]! - PHASE_ORDER[b.phase]!) || b.requests - a.requests || cmp(a.server, b.server))
   return { exchanges: obs.ntp.length, servers }
