@@ -5,8 +5,12 @@
  * that came back on the other uplink is in the same record (rules.md "Flows are keyed by ...").
  */
 import type { FlowRecord } from '../../flow/flow-record.js'
+import type { Observations } from '../../observe/model.js'
 import { and, dstIs, port, srcIs } from '../filter.js'
-import type { TrafficMatch } from '../rule.js'
+import type { Severity } from '../model.js'
+import type { FindingDraft, TrafficMatch } from '../rule.js'
+import { flowWhere } from './flow-evidence.js'
+import { inOrder } from './grouping.js'
 
 /**
  * True when the initiator is known to have opened the flow: a TCP SYN was seen (history `S`,
@@ -52,4 +56,22 @@ export function directionTraffic(f: FlowRecord): TrafficMatch {
 /** `tcp/443`, `udp/53`, `icmp`: the service part of messages and keys. */
 export function service(f: FlowRecord): string {
   return f.responder.port === null ? f.proto : `${f.proto}/${f.responder.port}`
+}
+
+/**
+ * One finding about a group of flows with the same direction (initiator -> responder): the first
+ * packet of each as evidence, the first flow's filter, record and traffic match (for allow entries).
+ */
+export function directionFinding(obs: Observations, key: string, message: string, flows: readonly FlowRecord[], severity?: Severity): FindingDraft {
+  const first = flows[0]!
+  return {
+    key,
+    ...(severity ? { severity } : {}),
+    message,
+    count: flows.length,
+    evidence: inOrder(flows.map((f) => flowWhere(obs, f))),
+    filter: directionFilter(first),
+    flow: first,
+    traffic: directionTraffic(first),
+  }
 }

@@ -8,9 +8,8 @@
 import type { FlowRecord } from '../../flow/flow-record.js'
 import { notEvaluable, evaluated, type FindingDraft, type RuleDefinition } from '../rule.js'
 import type { PolicyView } from '../view.js'
-import { answered, directionFilter, directionTraffic, initiatedByInitiator, service } from './flow-direction.js'
-import { flowWhere } from './flow-evidence.js'
-import { groupBy, inOrder, plural } from './grouping.js'
+import { answered, directionFinding, initiatedByInitiator, service } from './flow-direction.js'
+import { groupBy, plural } from './grouping.js'
 
 /** DNS to a forwarder or NTP to a configured time server: the ACL permits these by protocol and port. */
 function toConfiguredService(f: FlowRecord, p: PolicyView): boolean {
@@ -58,17 +57,8 @@ export const hlhRestricted: RuleDefinition = {
       const message = answeredCount > 0
         ? `${who} opened ${plural(flows.length, `${first.proto.toUpperCase()} session`)} to ${dst} beyond the BMC network; ${answeredCount} answered: the ACL does not restrict it`
         : `${who} tried ${plural(flows.length, `${first.proto.toUpperCase()} session`)} to ${dst} beyond the BMC network; none answered (the ACL blocks it)`
-      findings.push({
-        key,
-        // Answered: the rule's severity (or the policy's override); unanswered attempts are low.
-        ...(answeredCount > 0 ? {} : { severity: 'low' as const }),
-        message,
-        count: flows.length,
-        evidence: inOrder(flows.map((f) => flowWhere(obs, f))),
-        filter: directionFilter(first),
-        flow: first,
-        traffic: directionTraffic(first),
-      })
+      // Answered: the rule's severity (or the policy's override); unanswered attempts are low.
+      findings.push(directionFinding(obs, key, message, flows, answeredCount > 0 ? undefined : 'low'))
     }
     return evaluated(
       `${plural(fromBmc, 'session')} from the BMC network to beyond it (${exempt} from the DVM, OEM tool VMs or DNS/NTP to the configured servers), ${plural(offending.length, 'other session')}`,

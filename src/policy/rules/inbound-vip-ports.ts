@@ -8,9 +8,8 @@ import type { FlowRecord } from '../../flow/flow-record.js'
 import { isRetiredExtensionHostPort, publishedInbound } from '../inbound-ports.js'
 import { notEvaluable, evaluated, type FindingDraft, type RuleDefinition } from '../rule.js'
 import type { PolicyView } from '../view.js'
-import { answered, directionFilter, directionTraffic, initiatedByInitiator } from './flow-direction.js'
-import { flowWhere } from './flow-evidence.js'
-import { groupBy, inOrder, plural } from './grouping.js'
+import { answered, directionFinding, initiatedByInitiator } from './flow-direction.js'
+import { groupBy, plural } from './grouping.js'
 
 /** Sources that are the stamp itself rather than "outside". */
 function insideStamp(ip: string, p: PolicyView): boolean {
@@ -47,16 +46,8 @@ export const inboundVipPorts: RuleDefinition = {
       const answeredCount = flows.filter(answered).length
       const retired = isRetiredExtensionHostPort(port) ? ` (${port} was retired by the Extension Host in 1811: a client configured for an older stamp?)` : ''
       const outcome = answeredCount > 0 ? `${answeredCount} answered: the VIP's ACL lets it in` : 'none answered'
-      findings.push({
-        key,
-        ...(answeredCount > 0 ? {} : { severity: 'low' as const }),
-        message: `${first.initiator.ip} sent ${plural(flows.length, 'SYN')} to infrastructure VIP ${first.responder.ip} on TCP ${port}, not a published inbound port${retired}; ${outcome}`,
-        count: flows.length,
-        evidence: inOrder(flows.map((f) => flowWhere(obs, f))),
-        filter: directionFilter(first),
-        flow: first,
-        traffic: directionTraffic(first),
-      })
+      const message = `${first.initiator.ip} sent ${plural(flows.length, 'SYN')} to infrastructure VIP ${first.responder.ip} on TCP ${port}, not a published inbound port${retired}; ${outcome}`
+      findings.push(directionFinding(obs, key, message, flows, answeredCount > 0 ? undefined : 'low'))
     }
     return evaluated(
       `${plural(inbound, 'inbound TCP session')} to infrastructure VIPs from outside the stamp; ${offending.length} on unpublished ports`,

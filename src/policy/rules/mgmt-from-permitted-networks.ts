@@ -11,9 +11,8 @@
 import type { FlowRecord } from '../../flow/flow-record.js'
 import { notEvaluable, evaluated, type FindingDraft, type RuleDefinition } from '../rule.js'
 import type { PolicyView } from '../view.js'
-import { answered, directionFilter, directionTraffic, initiatedByInitiator, service } from './flow-direction.js'
-import { flowWhere } from './flow-evidence.js'
-import { groupBy, inOrder, plural } from './grouping.js'
+import { answered, directionFinding, initiatedByInitiator, service } from './flow-direction.js'
+import { groupBy, plural } from './grouping.js'
 
 function insideStamp(ip: string, p: PolicyView): boolean {
   return p.bmc.has(ip) || p.switchMgmt.has(ip) || p.switchInfra.has(ip) || p.infrastructure.has(ip) || p.private.has(ip)
@@ -57,15 +56,8 @@ export const mgmtFromPermittedNetworks: RuleDefinition = {
     for (const [key, flows] of groupBy(offending, (f) => `${f.initiator.ip}>${f.responder.ip} ${service(f)}`)) {
       const first = flows[0]!
       const port = first.responder.port === null ? first.proto.toUpperCase() : `${first.proto.toUpperCase()} ${first.responder.port}`
-      findings.push({
-        key,
-        message: `${first.initiator.ip}, outside the permitted networks, reached ${targetName(first.responder.ip, policy)} on ${port}: ${plural(flows.length, 'session')} answered`,
-        count: flows.length,
-        evidence: inOrder(flows.map((f) => flowWhere(obs, f))),
-        filter: directionFilter(first),
-        flow: first,
-        traffic: directionTraffic(first),
-      })
+      const message = `${first.initiator.ip}, outside the permitted networks, reached ${targetName(first.responder.ip, policy)} on ${port}: ${plural(flows.length, 'session')} answered`
+      findings.push(directionFinding(obs, key, message, flows))
     }
     return evaluated(
       `${plural(toTargets, 'session')} to switch management, the HLH or the BMC network; ${fromOutside} from outside the permitted networks, ${offending.length} of them answered`,
