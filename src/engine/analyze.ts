@@ -11,7 +11,7 @@
 import type { Frame } from '../capture/frame.js'
 import { DEFAULT_VXLAN_PORTS, Layer, type PortConfig } from '../decode/dispatch.js'
 import type { DecodedFrame } from '../decode/frame.js'
-import { FlowTracker, mergeSummaries, type FlowSummary } from '../flow/tracker.js'
+import { FlowTracker, addCounts, mergeSummaries, sortedCounts, type FlowSummary } from '../flow/tracker.js'
 import { ObservationBuilder } from '../observe/builder.js'
 import { mergeObservations } from '../observe/merge.js'
 import type { Observations } from '../observe/model.js'
@@ -180,37 +180,27 @@ export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
       flows: this.tracker.finish(),
       observations: this.builder.finish(),
       decode: {
-        packets: this.packets, bytes: this.bytes, layers: sorted(this.layerNames.counts()), malformed: sorted(this.malformedCounts),
+        packets: this.packets, bytes: this.bytes, layers: sortedCounts(this.layerNames.counts()), malformed: sortedCounts(this.malformedCounts),
         undecoded: this.undecoded,
       },
     }
   }
 }
 
-function sorted(m: Map<string, number>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const k of [...m.keys()].sort()) out[k] = m.get(k)!
-  return out
-}
-
-function addCounts(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v
-}
-
 export function mergeAnalyze(parts: AnalyzeResult[], config: AnalyzeConfig): AnalyzeResult {
   const flows = mergeSummaries(parts.map((p) => p.flows), config.topN)
   const observations = mergeObservations(parts.map((p) => p.observations))
+  const layers = new Map<string, number>()
+  const malformed = new Map<string, number>()
   const decode: DecodeCounts = { packets: 0, bytes: 0, layers: {}, malformed: {}, undecoded: 0 }
   for (const p of parts) {
     decode.packets += p.decode.packets
     decode.bytes += p.decode.bytes
     decode.undecoded += p.decode.undecoded
-    addCounts(decode.layers, p.decode.layers)
-    addCounts(decode.malformed, p.decode.malformed)
+    addCounts(layers, p.decode.layers)
+    addCounts(malformed, p.decode.malformed)
   }
-  const layers = new Map(Object.entries(decode.layers))
-  const malformed = new Map(Object.entries(decode.malformed))
-  decode.layers = sorted(layers)
-  decode.malformed = sorted(malformed)
+  decode.layers = sortedCounts(layers)
+  decode.malformed = sortedCounts(malformed)
   return { flows, observations, decode }
 }

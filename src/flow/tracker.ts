@@ -611,7 +611,8 @@ export class TopFlows {
   }
 }
 
-function sortedCounts(m: Map<string, number> | Record<string, number>): Record<string, number> {
+/** Counts per key as a plain object with its keys sorted (stable JSON whatever the insertion order). */
+export function sortedCounts(m: Map<string, number> | Record<string, number>): Record<string, number> {
   const entries = m instanceof Map ? [...m] : Object.entries(m)
   entries.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
   const out: Record<string, number> = {}
@@ -619,7 +620,7 @@ function sortedCounts(m: Map<string, number> | Record<string, number>): Record<s
   return out
 }
 
-function addCounts(into: Map<string, number>, from: Record<string, number>): void {
+export function addCounts(into: Map<string, number>, from: Record<string, number>): void {
   for (const [k, v] of Object.entries(from)) into.set(k, (into.get(k) ?? 0) + v)
 }
 

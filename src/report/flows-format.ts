@@ -20,6 +20,7 @@
  */
 import Table from 'cli-table3'
 import type { FlowRecord } from '../flow/flow-record.js'
+import { sortedCounts } from '../flow/tracker.js'
 import { forTerminal } from './escape.js'
 
 export interface FlowsSummary {
@@ -46,13 +47,6 @@ function limitOf(summary: FlowsSummary, opts: FlowsFormatOptions, fallback: numb
   const top = opts.top ?? fallback
   if (!(top >= 0)) throw new RangeError(`top: expected a number >= 0, got ${top}`)
   return Math.min(summary.top.length, Math.floor(top))
-}
-
-/** Counts per key, keys sorted (so JSON key order does not depend on the flows' order). */
-function sortedCounts(counts: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const k of Object.keys(counts).sort()) out[k] = counts[k]!
-  return out
 }
 
 function countBy(flows: readonly FlowRecord[], key: (f: FlowRecord) => string): Record<string, number> {
