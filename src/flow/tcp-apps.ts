@@ -68,12 +68,21 @@ interface AppParser {
   state: 'active' | 'finished' | 'invalid'
 }
 
+/**
+ * A followed connection. Its parser and each direction's reassembler are built when that direction's first
+ * segment other than a bare SYN arrives: a SYN flood to a followed port then costs a table entry and a
+ * sequence number per connection, not a parser and two reassemblers (~2.8 KB each, measured).
+ */
 interface Connection {
-  parser: AppParser
-  streams: [StreamReassembler, StreamReassembler]
+  kind: ParserKind
+  parser: AppParser | null
+  streams: [StreamReassembler | null, StreamReassembler | null]
+  /** Per direction: the sequence number of its SYN while its reassembler is not built (-1: none seen). */
+  synSeq: [number, number]
   hash: number
 }
 
+const NO_BYTES = new Uint8Array(0)
 const FIN = 0x01
 const SYN = 0x02
 const RST = 0x04
@@ -97,6 +106,8 @@ export class TcpApplications {
   evicted = 0
   /** Connections whose bytes did not hold the protocol their port or first bytes suggested. */
   abandoned = 0
+  /** Stream reassemblers built and not yet closed (a connection builds one per direction that sends more than a SYN). */
+  reassemblers = 0
 
   constructor(budgetBytes = MAX_TCP_REASSEMBLY_BYTES) {
     this.budget = createStreamBudget(budgetBytes)
@@ -108,7 +119,7 @@ export class TcpApplications {
     if (!c) {
       const kind = openingKind(s.flags, s.srcPort, s.dstPort, s.bytes, s.payloadOffset, s.payloadEnd)
       if (kind === null) return
-      c = { parser: newParser(kind), streams: [new StreamReassembler(this.budget), new StreamReassembler(this.budget)], hash: s.hash }
+      c = { kind, parser: null, streams: [null, null], synSeq: [-1, -1], hash: s.hash }
       // Its later segments (maybe without recognisable bytes) must pass mayFollow: remember its ports.
       this.ports[s.srcPort] = 1
       this.ports[s.dstPort] = 1
@@ -116,19 +127,26 @@ export class TcpApplications {
       this.connections.set(s.key, c)
       this.liveHashes.set(s.hash, (this.liveHashes.get(s.hash) ?? 0) + 1)
     }
-    const stream = c.streams[s.dir]
+    if (c.streams[s.dir] === null && s.payloadEnd <= s.payloadOffset && (s.flags & (SYN | FIN | RST)) === SYN) {
+      // A bare SYN (or SYN-ACK) only fixes where the stream starts: keep its number (the first one,
+      // as the reassembler would) and build nothing yet.
+      if (c.synSeq[s.dir] < 0) c.synSeq[s.dir] = s.seq >>> 0
+      return
+    }
+    const stream = this.streamOf(c, s.dir, s.frame)
+    const parser = (c.parser ??= newParser(c.kind))
     // Segment bytes are read in place; what the parser leaves is copied by release() below.
     stream.addBorrowing(s.seq, s.flags, s.bytes, s.payloadOffset, s.payloadEnd, s.frame)
     // A segment after a hole that begins a message is read now; a partial message before the hole is
     // dropped (Wireshark, with out-of-order reassembly off, does the same: "previous segment not captured").
-    if (stream.stats.outOfOrderBytes > 0 && s.payloadEnd > s.payloadOffset && c.parser.startsMessage(s.bytes, s.payloadOffset, s.payloadEnd)) {
+    if (stream.stats.outOfOrderBytes > 0 && s.payloadEnd > s.payloadOffset && parser.startsMessage(s.bytes, s.payloadOffset, s.payloadEnd)) {
       stream.flush()
     }
-    for (let guard = 0; guard < 1_000_000 && c.parser.state === 'active'; guard++) {
+    for (let guard = 0; guard < 1_000_000 && parser.state === 'active'; guard++) {
       const view = stream.readable()
-      if (view.afterGap) c.parser.gap(s.dir)
+      if (view.afterGap) parser.gap(s.dir)
       if (view.end <= view.offset) break
-      const n = c.parser.parse(view, s.dir, out)
+      const n = parser.parse(view, s.dir, out)
       if (n <= 0) {
         // A partial message stands before a gap: it can never complete. Drop it and read on after the gap.
         if (view.gapAhead) { stream.consume(view.end - view.offset); continue }
@@ -137,11 +155,11 @@ export class TcpApplications {
       stream.consume(n)
     }
     stream.release()
-    c.parser.endOfSegment?.(out)
-    if (c.parser.state !== 'active') {
-      if (c.parser.state === 'invalid') this.abandoned++
+    parser.endOfSegment?.(out)
+    if (parser.state !== 'active') {
+      if (parser.state === 'invalid') this.abandoned++
       this.close(s.key, c)
-    } else if ((s.flags & RST) !== 0 || (c.streams[0].ended && c.streams[1].ended) || ((s.flags & FIN) !== 0 && c.streams[1 - s.dir]!.ended)) {
+    } else if ((s.flags & RST) !== 0 || (c.streams[0]?.ended === true && c.streams[1]?.ended === true) || ((s.flags & FIN) !== 0 && c.streams[1 - s.dir]?.ended === true)) {
       this.close(s.key, c)
     }
   }
@@ -171,6 +189,18 @@ export class TcpApplications {
     return !this.liveHashes.has(hash) && openingKind(flags, srcPort, dstPort, bytes, offset, end) === null
   }
 
+  /** The reassembler of one direction, built on first use (starting at the SYN kept for it, if any). */
+  private streamOf(c: Connection, dir: 0 | 1, frame: number): StreamReassembler {
+    let stream = c.streams[dir]
+    if (stream === null) {
+      stream = c.streams[dir] = new StreamReassembler(this.budget)
+      this.reassemblers++
+      const syn = c.synSeq[dir]
+      if (syn >= 0) stream.add(syn, SYN, NO_BYTES, 0, 0, frame)
+    }
+    return stream
+  }
+
   private evictOldest(): void {
     const first = this.connections.entries().next()
     if (first.done) return
@@ -179,8 +209,11 @@ export class TcpApplications {
   }
 
   private close(key: string, c: Connection): void {
-    c.streams[0].close()
-    c.streams[1].close()
+    for (const stream of c.streams) {
+      if (stream === null) continue
+      stream.close()
+      this.reassemblers--
+    }
     this.connections.delete(key)
     const n = this.liveHashes.get(c.hash) ?? 0
     if (n > 1) this.liveHashes.set(c.hash, n - 1)

@@ -12,6 +12,7 @@ import type { DecodeRecord } from '../../src/decode/record.js'
 import * as tls from '../../src/decode/tls.js'
 import { packet } from '../../src/samples/packet.js'
 import { frameOf } from '../support/frames.js'
+import { TcpApplications, type AppOutput, type Segment } from '../../src/flow/tcp-apps.js'
 
 const CLIENT = '10.10.0.29'
 const SERVER = '20.190.151.68'
@@ -116,5 +117,50 @@ describe('DNS over TCP', () => {
     const records = converse([[false, 1, two], [false, 1 + two.length, third.subarray(0, 17)], [false, 1 + two.length + 17, third.subarray(17)]], [50000, 53])
     expect(records.map((r) => app(r, 'dns').map((d) => d['id']))).toEqual([[1, 2], [], [3]])
     expect(app(records[2]!, 'dns')[0]).toMatchObject({ answers: [{ name: 'login.microsoftonline.com', type: 1, class: 1, ttl: 60, data: '20.190.151.68' }] })
+  })
+})
+
+describe('connections opened by a bare SYN', () => {
+  const seg = (srcPort: number, dir: 0 | 1, seq: number, flags: number, data: Uint8Array, frame: number): Segment => ({
+    key: `c${srcPort}`, hash: srcPort, dir, srcPort: dir === 0 ? srcPort : 443, dstPort: dir === 0 ? 443 : srcPort,
+    seq, flags, bytes: data, payloadOffset: 0, payloadEnd: data.length, frame,
+  })
+  const out = (): AppOutput => ({ records: [], issues: [] })
+
+  it('hold no parser or reassembler until a direction sends more than its SYN (a SYN flood to 443 builds none)', () => {
+    const apps = new TcpApplications()
+    for (let p = 1024; p < 3024; p++) apps.segment(seg(p, 0, p * 7, 0x02, new Uint8Array(0), p), out())
+    expect(apps.size).toBe(2000)
+    expect(apps.reassemblers).toBe(0)
+    // The SYN-ACK of one of them builds nothing either; its first data segment builds its direction's stream.
+    apps.segment(seg(1024, 1, 5000, 0x12, new Uint8Array(0), 1), out())
+    expect(apps.reassemblers).toBe(0)
+    const o = out()
+    apps.segment(seg(1024, 0, 1024 * 7 + 1, 0x18, hello, 2), o)
+    expect(apps.reassemblers).toBe(1)
+    expect(o.records.filter((r) => r.type === 'tls')).toHaveLength(1)
+  })
+
+  it('start the stream at the first SYN seen, as the reassembler does (a retransmitted SYN with another number is ignored)', () => {
+    const apps = new TcpApplications()
+    apps.segment(seg(2000, 0, 999, 0x02, new Uint8Array(0), 1), out())
+    apps.segment(seg(2000, 0, 5_000_000, 0x02, new Uint8Array(0), 2), out())
+    // The second half first: held out of order behind byte 1000, then the first half completes the hello.
+    const late = out()
+    apps.segment(seg(2000, 0, 1060, 0x18, hello.subarray(60), 3), late)
+    expect(late.records).toEqual([])
+    const o = out()
+    apps.segment(seg(2000, 0, 1000, 0x18, hello.subarray(0, 60), 4), o)
+    expect(o.records.filter((r) => r.type === 'tls')[0]).toMatchObject({ sni: 'login.microsoftonline.com' })
+  })
+
+  it('give their reassemblers back when the connection closes', () => {
+    const apps = new TcpApplications()
+    apps.segment(seg(3000, 0, 1, 0x02, new Uint8Array(0), 1), out())
+    apps.segment(seg(3000, 0, 2, 0x18, hello.subarray(0, 10), 2), out())
+    expect(apps.reassemblers).toBe(1)
+    apps.segment(seg(3000, 1, 77, 0x04, new Uint8Array(0), 3), out())
+    expect(apps.size).toBe(0)
+    expect(apps.reassemblers).toBe(0)
   })
 })
