@@ -186,12 +186,22 @@ export const MAX_VIOLATION_FLOWS = 4096
  *  Memory is bounded by MAX_TCP_REASSEMBLY_BYTES anyway; this bounds the table's own overhead. */
 export const MAX_TCP_CONNECTIONS = 65536
 
-/** Live flows per FlowTracker (src/flow/tracker.ts); one tracker runs per worker. Beyond this the flow with the
- *  oldest last packet is ended early (counted as evicted). A live flow costs about 400 bytes (measured, see
- *  src/flow/table.ts), so 1 M flows are about 400 MB per worker: far above the 10-100 k concurrent flows of a
- *  border link, low enough for two workers inside Node's default heap (about 4 GB on 64-bit). Zeek and Suricata bound their tables the
- *  same way (Suricata's flow.memcap, 32 MiB by default, then emergency eviction). */
+/** Live flows of a run, shared by its workers (engine/shard.ts flowsPerShard: each of N workers holds 1/N).
+ *  Beyond this the flow with the oldest last packet is ended early (counted as evicted). A live flow costs
+ *  about 400 bytes in the table (measured, see src/flow/table.ts; ~650 B in RSS with its strings), so 1 M
+ *  flows are 400-650 MB whatever the worker count: far above the 10-100 k concurrent flows of a border link.
+ *  Zeek and Suricata bound their tables the same way (Suricata's flow.memcap, 32 MiB by default, then
+ *  emergency eviction). */
 export const MAX_FLOWS = 1_000_000
+
+/** Old-generation heap of each worker thread, MB (Worker resourceLimits.maxOldGenerationSizeMb). Without a
+ *  limit V8 sizes every isolate from the machine's memory (about 4 GB each here) and lets garbage pile up
+ *  towards it before a full collection: a 10 M-flow flood peaked at 4.2 GB with two workers whose live data
+ *  is a fraction of that. The live data of a worker is bounded by the limits in this file and
+ *  observe/limits.ts (its share of MAX_FLOWS, the kept flow records, MAX_TCP_REASSEMBLY_BYTES, the
+ *  observation tables: under 1.1 GB with every one of them full at once, estimated), so this only makes V8
+ *  collect sooner. A node --max-old-space-size (flag or NODE_OPTIONS) replaces it. */
+export const WORKER_HEAP_MB = 1536
 
 /** Flows in a report's top list (`--top N`): the list is a heap of N records, so N is memory. */
 export const MAX_TOP_FLOWS = 100_000

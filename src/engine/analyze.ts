@@ -22,6 +22,8 @@ export interface AnalyzeConfig {
   policy: Policy | null
   /** Flows in the report's top list. */
   topN: number
+  /** Live flows of the run at most (default limits.MAX_FLOWS), shared by the shards. */
+  maxFlows?: number
   vxlanPorts?: number[]
 }
 
@@ -48,7 +50,11 @@ export function analyzeConfig(config: unknown): AnalyzeConfig {
   const c = (config ?? {}) as Partial<AnalyzeConfig>
   const topN = c.topN ?? 10
   if (!Number.isInteger(topN) || topN < 0) throw new TypeError('analyze: topN must be an integer >= 0')
-  return { policy: c.policy ?? null, topN, ...(c.vxlanPorts ? { vxlanPorts: c.vxlanPorts } : {}) }
+  if (c.maxFlows !== undefined && !(Number.isInteger(c.maxFlows) && c.maxFlows >= 1)) throw new TypeError('analyze: maxFlows must be an integer >= 1')
+  return {
+    policy: c.policy ?? null, topN,
+    ...(c.maxFlows !== undefined ? { maxFlows: c.maxFlows } : {}), ...(c.vxlanPorts ? { vxlanPorts: c.vxlanPorts } : {}),
+  }
 }
 
 export function analyzePorts(c: AnalyzeConfig): PortConfig {
@@ -126,10 +132,11 @@ export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
   private readonly malformedCounts = new Map<string, number>()
   private readonly seen = new Set<string>()
 
-  constructor(c: AnalyzeConfig) {
+  /** `maxFlows`: this shard's share of the live-flow cap (shard.ts flowsPerShard). */
+  constructor(c: AnalyzeConfig, maxFlows: number) {
     this.builder = new ObservationBuilder({ policy: c.policy })
     this.tracker = new FlowTracker({
-      topN: c.topN, seed: FLOW_TABLE_SEED,
+      topN: c.topN, seed: FLOW_TABLE_SEED, maxFlows,
       onEnd: (record, _reason, shared) => this.builder.addFlow(record, shared),
     })
   }

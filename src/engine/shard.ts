@@ -21,6 +21,7 @@ import { ipv4ToString, ipv6ToString } from '../decode/format.js'
 import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
 import { Layer } from '../decode/dispatch.js'
 import { mix } from '../flow/key.js'
+import { MAX_FLOWS } from '../decode/limits.js'
 import { createFlowView, flowView, fmix, type FlowView } from './route.js'
 
 export interface ShardAnalyzer<R> {
@@ -57,19 +58,35 @@ export function decodingAnalyzer<R>(observer: FrameObserver<R>, ports: PortConfi
   }
 }
 
+/** Which share of the run an analyzer serves: shard k of n (in-process: 0 of 1). */
+export interface ShardContext {
+  shard: number
+  shards: number
+}
+
+const IN_PROCESS: ShardContext = { shard: 0, shards: 1 }
+
+/**
+ * Live flows one shard may hold: the run's cap (limits.MAX_FLOWS unless the config names one) shared
+ * by the shards, so the memory a flood of new flows can take does not grow with the worker count.
+ */
+export function flowsPerShard(maxFlows: number | undefined, ctx: ShardContext): number {
+  return Math.max(1, Math.ceil((maxFlows ?? MAX_FLOWS) / Math.max(1, ctx.shards)))
+}
+
 interface AnalyzerEntry {
-  create(config: unknown): ShardAnalyzer<unknown>
+  create(config: unknown, ctx: ShardContext): ShardAnalyzer<unknown>
   /** Parts in shard order; the result must not depend on how frames were split among them. */
   merge(parts: unknown[], config: unknown): unknown
 }
 
 const ANALYZERS: Readonly<Record<string, AnalyzerEntry>> = {
   analyze: {
-    create: (c) => { const cfg = analyzeConfig(c); return decodingAnalyzer(new AnalyzeObserver(cfg), analyzePorts(cfg)) },
+    create: (c, ctx) => { const cfg = analyzeConfig(c); return decodingAnalyzer(new AnalyzeObserver(cfg, flowsPerShard(cfg.maxFlows, ctx)), analyzePorts(cfg)) },
     merge: (parts, c) => mergeAnalyze(parts as AnalyzeResult[], analyzeConfig(c)),
   },
   flows: {
-    create: (c) => { const cfg = flowsConfig(c); return decodingAnalyzer(new FlowsObserver(cfg), portsOf(cfg)) },
+    create: (c, ctx) => { const cfg = flowsConfig(c); return decodingAnalyzer(new FlowsObserver(cfg, flowsPerShard(cfg.maxFlows, ctx)), portsOf(cfg)) },
     merge: (parts, c) => mergeSummaries(parts as FlowSummary[], flowsConfig(c).topN),
   },
   count: { create: (c) => decodingAnalyzer(new CountObserver(), countPorts(c)), merge: (parts) => mergeCounts(parts as CountResult[]) },
@@ -87,8 +104,8 @@ function entry(name: string): AnalyzerEntry {
 }
 
 /** Checks the name (and, by building one analyzer, the config) before any worker starts. */
-export function createAnalyzer(name: string, config: unknown): ShardAnalyzer<unknown> {
-  return entry(name).create(config)
+export function createAnalyzer(name: string, config: unknown, ctx: ShardContext = IN_PROCESS): ShardAnalyzer<unknown> {
+  return entry(name).create(config, ctx)
 }
 
 export function mergeResults(name: string, parts: unknown[], config?: unknown): unknown {
@@ -105,6 +122,7 @@ export interface FlowsConfig {
   topN: number
   /** Keep every record too (json/ndjson/csv output of all flows). */
   keepAll: boolean
+  /** Live flows of the run at most (default limits.MAX_FLOWS), shared by the shards. */
   maxFlows?: number
   vxlanPorts?: number[]
 }
@@ -130,10 +148,8 @@ const FLOW_TABLE_SEED = 0x5eed_f10
 
 class FlowsObserver implements FrameObserver<FlowSummary> {
   private readonly tracker: FlowTracker
-  constructor(c: FlowsConfig) {
-    this.tracker = new FlowTracker({
-      topN: c.topN, keepAll: c.keepAll, seed: FLOW_TABLE_SEED, ...(c.maxFlows !== undefined ? { maxFlows: c.maxFlows } : {}),
-    })
+  constructor(c: FlowsConfig, maxFlows: number) {
+    this.tracker = new FlowTracker({ topN: c.topN, keepAll: c.keepAll, seed: FLOW_TABLE_SEED, maxFlows })
   }
   startFile(_fileIndex: number, file: string): void {
     this.tracker.setFile(file)

@@ -18,6 +18,7 @@
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads'
 import type { Frame } from '../capture/frame.js'
+import { workerExecArgv, workerResourceLimits } from './heap.js'
 import { BatchWriter, BufferPool, DEFAULT_BATCH_BYTES, MIN_BATCH_BYTES, type BatchInfo } from './batch.js'
 import type { FromWorker, ShardStats, StartData, ToWorker } from './protocol.js'
 
@@ -84,6 +85,8 @@ export class ShardPool {
   private readonly maxInFlight: number
   private readonly files: readonly string[]
   private failure: ShardWorkerError | null = null
+  /** Said after a worker's out-of-memory error: what its limit was and how to change it. */
+  private readonly heapHint: string
   private closing = false
   private finishing = false
 
@@ -97,21 +100,24 @@ export class ShardPool {
     // Enough idle buffers for every in-flight batch to come back and be reused.
     this.buffers = new BufferPool(batchBytes, opts.reuseBuffers === false ? 0 : opts.shards * (this.maxInFlight + 1))
     const url = opts.workerUrl ?? new URL('./worker.js', import.meta.url)
+    const limits = workerResourceLimits(opts.resourceLimits)
+    this.heapHint = `(each worker's heap is limited to ${limits.maxOldGenerationSizeMb ?? '?'} MB; ` +
+      'node --max-old-space-size=MB, e.g. NODE_OPTIONS=--max-old-space-size=4096, sets another limit)'
     this.list = []
     for (let index = 0; index < opts.shards; index++) {
       const workerData: StartData = { kind: 'hubcap-shard', shard: index, shards: opts.shards, analyzer: opts.analyzer, config: opts.config, files: opts.files }
       const worker = new Worker(url, {
         workerData,
-        // The main process's flags, less --input-type: it applies only to code given as text, and a
-        // worker that inherits it refuses to load its entry file (`node --input-type=module -e ...`).
-        execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-        ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),
+        // The main process's flags, less those a worker refuses (heap sizes: set by resourceLimits) and
+        // --input-type (it applies only to code given as text: `node --input-type=module -e ...`).
+        execArgv: workerExecArgv(),
+        resourceLimits: limits,
       })
       const s: Shard = {
         index, worker, writer: new BatchWriter(this.buffers), seq: 0, inFlight: [], drain: null, result: null, ready: false, done: false, stats: null, flows: null,
       }
       worker.on('message', (m: FromWorker) => this.onMessage(s, m))
-      worker.on('error', (e: Error) => this.fail(s, null, 'crashed', e.message, e))
+      worker.on('error', (e: Error) => this.fail(s, null, 'crashed', outOfMemory(e) ? `${e.message} ${this.heapHint}` : e.message, e))
       worker.on('messageerror', (e: Error) => this.fail(s, null, 'sent a message that could not be read', e.message, e))
       worker.on('exit', (code: number) => {
         if (!s.done && !this.closing) this.fail(s, null, `exited with code ${code}`, 'no result was sent')
@@ -258,4 +264,8 @@ export class ShardPool {
     }
     void this.close()
   }
+}
+
+function outOfMemory(e: Error): boolean {
+  return (e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
 }

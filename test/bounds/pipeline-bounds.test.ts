@@ -3,7 +3,8 @@
  * tests provoke each limit on hand-built inputs; here the same limits hold when a hostile file is
  * read, decoded and analysed end to end):
  *
- *   flow table      500 distinct SYNs through the flows analyzer with a 64-flow table: 436 evicted, all 500 counted
+ *   flow table      500 distinct SYNs through the flows analyzer with a 64-flow table: 436 evicted, all 500 counted,
+ *                   with 1, 2 or 4 workers (the cap is the run's, shared by its workers)
  *   IP fragments    3000 first fragments of datagrams that never complete: at most MAX_FRAGMENT_DATAGRAMS held
  *   tunnel / VLAN   a frame nested past MAX_TUNNEL_DEPTH and one tagged past MAX_VLAN_TAGS: decoded to the bound,
  *                   counted as malformed in the report, the run goes on
@@ -20,6 +21,7 @@ import { runPipeline } from '../../src/engine/run.js'
 import type { FlowSummary } from '../../src/flow/tracker.js'
 import { packet } from '../../src/samples/packet.js'
 import { synFrame, writePcap } from '../support/analyze-captures.js'
+import { compiledTree } from '../worker/compiled.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hubcap-bounds-'))
 
@@ -32,6 +34,18 @@ describe('bounds through the pipeline', () => {
     expect(summary.count).toBe(500)
     expect(summary.evicted).toBe(500 - 64)
   })
+
+  it('flow table: the cap is for the run, shared by the workers (each of N holds 1/N), so memory does not grow with -w', async () => {
+    // 500 SYNs from 500 hosts: the router spreads them over the workers (more than 64/N flows each).
+    const frames = Array.from({ length: 500 }, (_, i) => synFrame(`198.51.${100 + (i >> 8)}.${i & 0xff}`, '203.0.113.10', 1024 + i, 443))
+    const file = writePcap(dir, 'syn-flood-hosts.pcap', frames)
+    for (const workers of [1, 2, 4]) {
+      const run = await runPipeline({ files: [file], workers, analyzer: 'flows', config: { topN: 5, keepAll: false, maxFlows: 64 }, workerUrl: compiledTree().workerUrl })
+      const summary = run.result as FlowSummary
+      expect(summary.count).toBe(500)
+      expect(summary.evicted, `${workers} workers`).toBe(500 - 64)
+    }
+  }, 30_000)
 
   it(`IP fragments: 3000 datagrams that never complete hold at most ${MAX_FRAGMENT_DATAGRAMS}, the rest dropped and counted`, async () => {
     const frames = Array.from({ length: 3000 }, (_, i) =>

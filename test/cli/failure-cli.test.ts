@@ -109,3 +109,13 @@ describe('failure behaviour (built CLI)', () => {
     expect(leftovers(dir)).toEqual([])
   })
 })
+
+describe('node flags (built CLI)', () => {
+  it('runs its workers when node itself was given a heap size (workers refuse it in their flags)', () => {
+    const rdp = writePcap(dir, 'flags-rdp.pcap', inboundRdpFrames())
+    const r = spawnSync(process.execPath, ['--max-old-space-size=600', CLI, 'analyze', rdp, '-p', POLICY, '-f', 'json', '-w', '2', '--no-progress'], { encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(1)
+    expect(JSON.parse(r.stdout).verdict.status).toBe('fail')
+  }, 30_000)
+})

@@ -101,7 +101,7 @@ describe('runPipeline with failing workers', () => {
 
   it('fails when a worker runs out of its heap limit', async () => {
     const e = await failure(run({ mode: 'oom', frame: 2000 }, { resourceLimits: { maxOldGenerationSizeMb: 48 } }))
-    expect(e.message).toMatch(/crashed while analysing .*udp-mesh\.pcap frames .*memory/)
+    expect(e.message).toMatch(/crashed while analysing .*udp-mesh\.pcap frames .*memory.*heap is limited to 48 MB; node --max-old-space-size=MB/)
   }, 30_000)
 
   it('fails when finish throws or returns what cannot cross threads', async () => {
