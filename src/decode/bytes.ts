@@ -74,3 +74,20 @@ export function putBytes(b: Uint8Array, o: number, src: ArrayLike<number>): numb
   b.set(src, o)
   return o + src.length
 }
+
+/** Characters per String.fromCharCode call: well under every engine's argument limit. */
+const LATIN1_CHUNK = 8192
+
+/**
+ * bytes[offset, end) as Latin-1 text (one character per byte, nothing lost), in one flat string. Building it
+ * with `s += String.fromCharCode(b)` made a rope of one 32-byte node per character, which observations then
+ * kept (a 25-character TLS server name held ~800 bytes).
+ */
+export function latin1(bytes: Uint8Array, offset: number, end: number): string {
+  if (end - offset <= LATIN1_CHUNK) return String.fromCharCode.apply(null, bytes.subarray(offset, end) as unknown as number[])
+  const parts: string[] = []
+  for (let p = offset; p < end; p += LATIN1_CHUNK) {
+    parts.push(String.fromCharCode.apply(null, bytes.subarray(p, Math.min(end, p + LATIN1_CHUNK)) as unknown as number[]))
+  }
+  return parts.join('')
+}

@@ -3,9 +3,38 @@
  * Decoders keep numbers and byte arrays; these turn them into the contract's strings.
  */
 
+/**
+ * Recent IPv4 texts, direct-mapped by a hash of the address. A capture names few hosts many times, and
+ * flow records and observations keep one string per address they hold: with the cache they share one
+ * flat string per host instead of each keeping a rope of seven pieces (~200 bytes) built by a template.
+ */
+const IPV4_CACHE_BITS = 12
+const ipv4CacheAddr = new Float64Array(1 << IPV4_CACHE_BITS).fill(-1)
+const ipv4CacheText: string[] = new Array<string>(1 << IPV4_CACHE_BITS).fill('')
+
 /** Dotted quad of an unsigned 32-bit IPv4 address. */
 export function ipv4ToString(a: number): string {
-  return `${(a >>> 24) & 0xff}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`
+  const u = a >>> 0
+  const slot = Math.imul(u, 0x9e3779b1) >>> (32 - IPV4_CACHE_BITS)
+  if (ipv4CacheAddr[slot] === u) return ipv4CacheText[slot]!
+  // join builds a flat string (a template literal longer than 12 characters is a rope).
+  const text = [u >>> 24, (u >>> 16) & 0xff, (u >>> 8) & 0xff, u & 0xff].join('.')
+  ipv4CacheAddr[slot] = u
+  ipv4CacheText[slot] = text
+  return text
+}
+
+const INTERNED: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+
+/**
+ * `s` as V8's one shared copy of that text (a property lookup internalizes its key; the string table is
+ * weak, so nothing is kept that is not used elsewhere). For text an observation keeps (DNS names, TLS
+ * server names): repeated names then share one flat string, and a rope built by concatenation is replaced
+ * by it at the next garbage collection.
+ */
+export function intern(s: string): string {
+  void INTERNED[s]
+  return s
 }
 
 /** Dotted quad of 4 bytes at `o`. */

@@ -33,6 +33,7 @@
  * Not supported: HTTP/0.9 simple requests (no version), HTTP/2 and 3, bodies
  * (skipped by the caller), trailers, obs-fold continuation lines (skipped).
  */
+import { latin1 } from './bytes.js'
 import { MAX_HTTP_HEADERS, MAX_HTTP_HEADER_BYTES, MAX_HTTP_METHOD_LEN } from './limits.js'
 import { OK, malformed, truncated, type Decoded, type LenSource } from './issue.js'
 
@@ -407,12 +408,6 @@ export function targetForm(method: string, target: string): TargetForm {
   return 'other'
 }
 
-/** Bytes as Latin-1 characters: one character per byte, so nothing is lost. */
-function latin1(bytes: Uint8Array, offset: number, end: number): string {
-  let s = ''
-  for (let p = offset; p < end; p++) s += String.fromCharCode(bytes[p]!)
-  return s
-}
 
 /** A description with every field present: "GET / HTTP/1.1" with no fields, changed by `overrides`. */
 export function fields(overrides: Partial<Fields> = {}): Fields {

@@ -32,7 +32,7 @@
  * records after ChangeCipherSpec, and in TLS 1.3 after the ServerHello), the TLS
  * 1.3 Certificate layout (always encrypted), DTLS, certificate validation.
  */
-import { put16, put24, u16, u24, u8 } from './bytes.js'
+import { latin1, put16, put24, u16, u24, u8 } from './bytes.js'
 import { Tag, createTlv, oidBytes, readTlv, tlv, utf8String, valueEquals, type Tlv } from './der.js'
 import { OK, malformed, truncated, type Decoded, type LenSource } from './issue.js'
 import {
@@ -525,12 +525,6 @@ function directoryString(bytes: Uint8Array, tag: number, offset: number, end: nu
   }
 }
 
-/** Bytes as Latin-1 characters: one character per byte, so nothing is lost and the report can escape them. */
-function latin1(bytes: Uint8Array, offset: number, end: number): string {
-  let s = ''
-  for (let p = offset; p < end; p++) s += String.fromCharCode(bytes[p]!)
-  return s
-}
 
 /** One line for debug output: "ClientHello sni=example.com ciphers=31". */
 export function describeHandshake(m: Handshake): string {

@@ -28,7 +28,7 @@ import type { BgpRecord } from '../decode/bgp.js'
 import { Layer } from '../decode/dispatch.js'
 import * as dns from '../decode/dns.js'
 import type { DnsRecord } from '../decode/dns.js'
-import { ipv4ToString, ipv6ToString } from '../decode/format.js'
+import { intern, ipv4ToString, ipv6ToString } from '../decode/format.js'
 import type { DecodedFrame, DecodedLayer } from '../decode/frame.js'
 import * as gre from '../decode/gre.js'
 import type { HttpRecord } from '../decode/http.js'
@@ -542,7 +542,7 @@ export class ObservationBuilder {
       this.dnsPending.set(key, e)
       if (this.dns.length >= limits.MAX_DNS_TRANSACTIONS) { this.drop('dns'); return }
       const tx: DnsTransaction = {
-        proto, client: { ip: src, port: sport }, server: { ip: dst, port: dport }, id: m.id, name: m.name, qtype: m.qtype,
+        proto, client: { ip: src, port: sport }, server: { ip: dst, port: dport }, id: m.id, name: intern(m.name), qtype: m.qtype,
         query: this.at(), response: null, vni: vni < 0 ? null : vni,
       }
       this.dns.push(tx)
@@ -551,6 +551,7 @@ export class ObservationBuilder {
     }
     const at = this.at()
     const answers = m.answers(limits.MAX_DNS_ANSWERS)
+    for (const a of answers) { a.name = intern(a.name); a.data = intern(a.data) }
     if (m.answerCount > answers.length) this.drop('dnsAnswers', m.answerCount - answers.length)
     const e = this.dnsPending.get(dnsKey(proto, vni, dst, dport, src, sport, m.id, m.name))
     // The name as the client asked it (a server may echo it in another case).
@@ -567,7 +568,7 @@ export class ObservationBuilder {
     } else if (this.dnsOrphans.length >= limits.MAX_DNS_ORPHANS) {
       this.drop('dnsOrphanResponses')
     } else {
-      this.dnsOrphans.push({ client: { ip: dst, port: dport }, server: { ip: src, port: sport }, id: m.id, name: m.name, rcode: m.rcode, at })
+      this.dnsOrphans.push({ client: { ip: dst, port: dport }, server: { ip: src, port: sport }, id: m.id, name: intern(m.name), rcode: m.rcode, at })
     }
     this.bind(asked, answers, at)
   }
@@ -643,7 +644,7 @@ export class ObservationBuilder {
       if (type === 1) {
         if (this.tls.length >= limits.MAX_TLS) { this.drop('tls'); continue }
         const o: TlsObservation = {
-          client: { ip: src, port: sport }, server: { ip: dst, port: dport }, sni: r.sni, certSubject: null, certIssuer: null,
+          client: { ip: src, port: sport }, server: { ip: dst, port: dport }, sni: r.sni === null ? null : intern(r.sni), certSubject: null, certIssuer: null,
           at: this.at(), vni: vni < 0 ? null : vni,
         }
         this.tls.push(o)
@@ -659,8 +660,8 @@ export class ObservationBuilder {
         const key = `${vni} ${dst} ${dport} ${src} ${sport}`
         const o = this.tlsAwaitingCert.get(key)
         if (!o) continue
-        o.certSubject = r.certSubjectCn
-        o.certIssuer = r.certIssuerCn
+        o.certSubject = r.certSubjectCn === null ? null : intern(r.certSubjectCn)
+        o.certIssuer = r.certIssuerCn === null ? null : intern(r.certIssuerCn)
         this.tlsAwaitingCert.delete(key)
       }
     }
@@ -670,7 +671,7 @@ export class ObservationBuilder {
     if (r.method === null || r.target === null) return // a response
     if (this.http.length >= limits.MAX_HTTP) { this.drop('http'); return }
     this.http.push({
-      client: { ip: src, port: sport }, server: { ip: dst, port: dport }, method: r.method, target: r.target, host: r.host,
+      client: { ip: src, port: sport }, server: { ip: dst, port: dport }, method: intern(r.method), target: r.target, host: r.host === null ? null : intern(r.host),
       proxyHeaders: r.proxyAuthorization === true || r.proxyConnection === true, at: this.at(), vni: vni < 0 ? null : vni,
     })
   }
