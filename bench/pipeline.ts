@@ -18,7 +18,8 @@
  * to the file read and to tshark, flows / conversations reported) and one JSON line per row.
  * MB = 10^6 bytes. Exit 1 when a row that ran failed or the walk's count is wrong.
  *
- *   npx tsc -p tsconfig.build.json --outDir DIR && node DIR/bench/pipeline.js [--size-mb N] [--flows N] [--rounds N]
+ *   npm run bench                             # = node dist/bench/pipeline.js --variants (1 GiB: 50 k, 200 k, 2 M flows)
+ *   npx tsc -p tsconfig.build.json --outDir DIR && node DIR/bench/pipeline.js [--size-mb N] [--flows N] [--rounds N] [--variants]
  *   node DIR/bench/pipeline.js --quick        # 20 MiB: proves the harness runs (CI)
  *   node DIR/bench/pipeline.js --baseline OTHER/src/cli/main.js   # each hubcap row also with another
  *                                             # build, right after it: before/after side by side in one run
@@ -287,7 +288,23 @@ async function main(): Promise<void> {
   const rounds = Math.floor(numberArg('--rounds', 1))
   const cli = argValue('--cli') ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
   const baseline = argValue('--baseline')
-  const mix = ensureBorderMix({ sizeMiB, ...(flowsArg !== undefined ? { flows: Number(flowsArg) } : {}) })
+  // --variants: the same size again with 200 k and 2 M flows (the flow table under load), each its own table.
+  const flowCounts: Array<number | undefined> = process.argv.includes('--variants')
+    ? [flowsArg !== undefined ? Number(flowsArg) : undefined, ...VARIANT_FLOWS]
+    : [flowsArg !== undefined ? Number(flowsArg) : undefined]
+  let failed = false
+  for (const flows of flowCounts) {
+    const mix = ensureBorderMix({ sizeMiB, ...(flows !== undefined ? { flows } : {}) })
+    if (!(await benchMix(mix, sizeMiB, cli, rounds, baseline))) failed = true
+  }
+  if (failed) process.exitCode = 1
+}
+
+/** Flow counts of the --variants runs. */
+const VARIANT_FLOWS = [200_000, 2_000_000]
+
+/** Every row on one mix, printed as a table and JSON lines; false when a row failed. */
+async function benchMix(mix: BorderMix, sizeMiB: number, cli: string, rounds: number, baseline: string | undefined): Promise<boolean> {
   console.log(describeMix(mix))
   await readWithFs(mix.path) // the same warm page cache for every row
 
@@ -333,7 +350,7 @@ async function main(): Promise<void> {
       flows: r.flows, node: process.version, cores: cpus().length,
     }))
   }
-  if (results.some((r) => r.status === 'failed')) process.exitCode = 1
+  return !results.some((r) => r.status === 'failed')
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()
