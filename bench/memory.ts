@@ -1,7 +1,7 @@
 /**
  * Question: does memory stay bounded on the inputs built to exhaust it? Each case is a capture
  * generated on the fly (`node memory.js --generate CASE` writes a pcap to stdout) and piped into
- * `hubcap analyze - -f json -o REPORT -w 2` in its own child process, so no file of gigabytes is
+ * `hubcap analyze - -f json -o REPORT -w 2` (--workers N) in its own child process, so no file of gigabytes is
  * ever written; the child's peak RSS comes from `/usr/bin/time -v` (or, without it, from
  * process.resourceUsage() in a preload) and is printed next to the bound that applies:
  *
@@ -24,7 +24,7 @@
  * so that V8 collects before it piles up; `--heap-mb N` passes --max-old-space-size=N to the CLI instead
  * (every isolate, workers too): a case that completes under a small cap holds no more than that live.
  *
- *   npm run bench:memory [-- --only syn-flood,fragments] [--scale 0.1] [--heap-mb 1024]
+ *   npm run bench:memory [-- --only syn-flood,fragments] [--scale 0.1] [--heap-mb 1024] [--workers N (default 2)]
  *   npm run bench:memory -- --quick            # every case at scale 0.01 (CI runs this)
  *   (or: npx tsc -p tsconfig.build.json --outDir DIR && node DIR/bench/memory.js)
  */
@@ -37,7 +37,13 @@ import { MAX_FLOWS, MAX_FRAGMENT_BYTES, MAX_FRAGMENT_DATAGRAMS, MAX_TCP_CONNECTI
 import { MAX_KEPT_FLOW_RECORDS } from '../src/observe/limits.js'
 
 const TIME = '/usr/bin/time'
-const WORKERS = 2
+/** Workers of the analysed runs (--workers N; 1 runs in the main thread, whose heap is node's own). */
+const WORKERS = ((): number => {
+  const i = process.argv.indexOf('--workers')
+  const n = i < 0 ? 2 : Number(process.argv[i + 1])
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--workers: "${process.argv[i + 1]}" is not a positive integer`)
+  return n
+})()
 const MB = 1024 * 1024
 /** Cost of one live flow in RSS, measured here: 300 000 SYNs to port 5000 in one process peak 190 MB above
  *  an empty one, ~630 B each (src/flow/table.ts measures ~400 B of table; the rest is the records of ended
@@ -47,8 +53,6 @@ const FLOW_BYTES = 900
 const FRAGMENT_OVERHEAD = 1024
 /** A flow record kept by the observations (src/observe/limits.ts MAX_KEPT_FLOW_RECORDS: ~1.2 KB with its strings). */
 const KEPT_RECORD_BYTES = 1200
-/** What a worker holds for flows when the table is full: the live table and the observations' kept records. */
-const flowState = (live: number): number => live * FLOW_BYTES + Math.min(live, MAX_KEPT_FLOW_RECORDS) * KEPT_RECORD_BYTES
 /** One followed TCP connection opened by a bare SYN (a SYN to 443): its table entries and key; the parser and
  *  reassemblers come with its first data. Measured: 60 000 such connections fed to TcpApplications hold
  *  353 B each (heap after GC); 512 B with slack. */
@@ -130,8 +134,8 @@ const CASES: Case[] = [
   },
   {
     name: 'syn-443', what: '1 M distinct SYNs to one TLS port (443)', packets: (s) => Math.round(1_000_000 * s),
-    bound: (base) => base + WORKERS * (flowState(500_000) + MAX_TCP_CONNECTIONS * CONNECTION_BYTES) + SLACK,
-    boundText: `baseline + ${WORKERS} workers x (500 000 flows x ~${FLOW_BYTES} B + ${MAX_KEPT_FLOW_RECORDS} kept x ~${KEPT_RECORD_BYTES} B + MAX_TCP_CONNECTIONS ${MAX_TCP_CONNECTIONS} x ~${CONNECTION_BYTES / 1024} KiB) + ${SLACK / MB} MiB`,
+    bound: (base) => base + 1_000_000 * FLOW_BYTES + WORKERS * (MAX_KEPT_FLOW_RECORDS * KEPT_RECORD_BYTES + MAX_TCP_CONNECTIONS * CONNECTION_BYTES) + SLACK,
+    boundText: `baseline + 1 000 000 flows x ~${FLOW_BYTES} B + ${WORKERS} workers x (${MAX_KEPT_FLOW_RECORDS} kept x ~${KEPT_RECORD_BYTES} B + MAX_TCP_CONNECTIONS ${MAX_TCP_CONNECTIONS} x ~${CONNECTION_BYTES} B) + ${SLACK / MB} MiB`,
     *frames(s) {
       const n = Math.round(1_000_000 * s)
       const frame = tcpFrame(0, ip(203, 0, 113, 10), 0, 443, 1, 0, 0x02, 0)
