@@ -18,6 +18,12 @@ import { defaultWorkers } from './pipeline.js'
 import { DEFAULT_TABLE_ROWS } from '../report/flows-format.js'
 import { AnalyzerError } from '../engine/run.js'
 import { ShardWorkerError } from '../worker/pool.js'
+import { MAX_FLOWS, WORKER_HEAP_MB } from '../decode/limits.js'
+
+/** What bounds a run's memory, and the one knob a user has for it. */
+const MEMORY_HELP = `Memory: at most ${MAX_FLOWS.toLocaleString('en-US')} live flows per run (the oldest are evicted and counted), and each
+worker's heap is limited to ${WORKER_HEAP_MB} MB; NODE_OPTIONS=--max-old-space-size=MB sets another limit,
+for the workers and for -w 1, which runs in the main thread under node's own limit.`
 import { ExitCode, UsageError } from './errors.js'
 import { VERSION } from '../version.js'
 
@@ -49,6 +55,7 @@ export function buildProgram(): Command {
     .addHelpText('after', `
 Without --policy, every rule that needs a policy input is not-evaluable; the report still has the
 captures, flows and protocol summaries. hubcap rules lists the catalog.
+${MEMORY_HELP}
 Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, unreadable capture or invalid policy.`)
     .action(async (captures: string[], opts: AnalyzeOptions) => {
       process.exitCode = await runAnalyze(captures, opts)
@@ -103,6 +110,7 @@ Flows are bidirectional, keyed by protocol, addresses and ports, plus VLAN and V
 traffic (the outer tunnel flow is its own flow). State is Zeek's conn_state (S0, S1, SF, REJ, RSTO,
 ...) with its history letters; fwd is initiator -> responder. Idle timeouts: TCP 300 s, UDP and
 ICMP 60 s, 5 s after a TCP close; records longer than 3600 s are cut.
+${MEMORY_HELP}
 Exit codes: 0 done; 2 usage error or unreadable capture.`)
     .action(async (captures: string[], opts: FlowsOptions) => {
       process.exitCode = await runFlows(captures, opts)
