@@ -76,3 +76,14 @@ describe('hubcap flows', () => {
     }
   })
 })
+
+describe('flows and analyze --help', () => {
+  it('say what bounds a run\'s memory and how to set another heap limit', () => {
+    for (const command of ['flows', 'analyze']) {
+      const r = runCli([command, '--help'])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain('Memory: at most 1,000,000 live flows per run')
+      expect(r.stdout).toContain('heap is limited to 1536 MB; NODE_OPTIONS=--max-old-space-size=MB sets another limit')
+    }
+  })
+})
