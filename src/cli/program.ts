@@ -156,6 +156,11 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.Error
     }
     const err = e as NodeJS.ErrnoException
+    if (err && err.code === 'EPIPE') {
+      // `hubcap decode x.pcap | head`: the reader closed the pipe. Say so plainly (not "write EPIPE").
+      process.stderr.write('hubcap: the output was closed by its reader (broken pipe): the output is incomplete\n')
+      return ExitCode.Error
+    }
     if (err && typeof err.code === 'string' && err.syscall) {
       // A file-system failure (missing file, permission): a user error, not a crash.
       process.stderr.write(`hubcap: ${forTerminal(err.message)}\n`)

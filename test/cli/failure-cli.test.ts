@@ -119,3 +119,21 @@ describe('node flags (built CLI)', () => {
     expect(JSON.parse(r.stdout).verdict.status).toBe('fail')
   }, 30_000)
 })
+
+describe('a reader that closes the pipe (built CLI)', () => {
+  it('`hubcap decode big.pcap | head -1`: stops, one plain line, exit 2', async () => {
+    // 20 000 SYNs: far more output than a pipe buffer holds, so the CLI is still writing when the reader goes.
+    const file = writePcap(dir, 'many-syns.pcap', Array.from({ length: 20_000 }, (_, i) => synFrame(`100.64.${(i >> 8) & 0xff}.${i & 0xff}`, DVM, 1024 + (i % 60000), 443)))
+    const ended = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, 'decode', file], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stderr = ''
+      child.stderr.setEncoding('utf8')
+      child.stderr.on('data', (s: string) => { stderr += s })
+      child.stdout.once('data', () => child.stdout.destroy()) // read one chunk, then close, as head does
+      child.on('error', reject)
+      child.on('close', (code) => resolve({ code, stderr }))
+    })
+    expect(ended.code).toBe(2)
+    expect(ended.stderr).toBe('hubcap: the output was closed by its reader (broken pipe): the output is incomplete\n')
+  }, 30_000)
+})
