@@ -482,7 +482,9 @@ export class FrameDecoder {
     const a = ipText(ip, 'src')
     const b = ipText(ip, 'dst')
     const forward = a < b || (a === b && h.srcPort <= h.dstPort)
-    const key = forward ? `${a} ${h.srcPort} ${b} ${h.dstPort} ${vni}` : `${b} ${h.dstPort} ${a} ${h.srcPort} ${vni}`
+    // join builds a flat string: a template of this length is a rope, which the connection table's Map would
+    // flatten (copy) again on every lookup.
+    const key = forward ? [a, h.srcPort, b, h.dstPort, vni].join(' ') : [b, h.dstPort, a, h.srcPort, vni].join(' ')
     const out = this.appOut
     if (out.records.length > 0) out.records = []
     if (out.issues.length > 0) out.issues = []
