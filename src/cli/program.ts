@@ -19,13 +19,13 @@ import { DEFAULT_TABLE_ROWS } from '../report/flows-format.js'
 import { AnalyzerError } from '../engine/run.js'
 import { ShardWorkerError } from '../worker/pool.js'
 import { MAX_FLOWS, WORKER_HEAP_MB } from '../decode/limits.js'
+import { ExitCode, UsageError } from './errors.js'
+import { VERSION } from '../version.js'
 
 /** What bounds a run's memory, and the one knob a user has for it. */
 const MEMORY_HELP = `Memory: at most ${MAX_FLOWS.toLocaleString('en-US')} live flows per run (the oldest are evicted and counted), and each
 worker's heap is limited to ${WORKER_HEAP_MB} MB; NODE_OPTIONS=--max-old-space-size=MB sets another limit,
 for the workers and for -w 1, which runs in the main thread under node's own limit.`
-import { ExitCode, UsageError } from './errors.js'
-import { VERSION } from '../version.js'
 
 /** Commander option parser for a repeatable port number. */
 function collectPort(value: string, previous: number[]): number[] {

@@ -408,7 +408,6 @@ export function targetForm(method: string, target: string): TargetForm {
   return 'other'
 }
 
-
 /** A description with every field present: "GET / HTTP/1.1" with no fields, changed by `overrides`. */
 export function fields(overrides: Partial<Fields> = {}): Fields {
   return { isResponse: false, method: 'GET', target: '/', version: 'HTTP/1.1', status: 200, reason: 'OK', headers: [], ...overrides }

@@ -525,7 +525,6 @@ function directoryString(bytes: Uint8Array, tag: number, offset: number, end: nu
   }
 }
 
-
 /** One line for debug output: "ClientHello sni=example.com ciphers=31". */
 export function describeHandshake(m: Handshake): string {
   switch (m.msgType) {
