@@ -30,10 +30,10 @@ const INTERNED: Record<string, unknown> = Object.create(null) as Record<string, 
  * `s` as V8's one shared copy of that text (a property lookup internalizes its key; the string table is
  * weak, so nothing is kept that is not used elsewhere). For text an observation keeps (DNS names, TLS
  * server names): repeated names then share one flat string, and a rope built by concatenation is replaced
- * by it at the next garbage collection.
+ * by it at the next garbage collection. A null (a name the message did not carry) passes through.
  */
-export function intern(s: string): string {
-  void INTERNED[s]
+export function intern<T extends string | null>(s: T): T {
+  if (s !== null) void INTERNED[s]
   return s
 }
 

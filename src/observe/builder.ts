@@ -644,7 +644,7 @@ export class ObservationBuilder {
       if (type === 1) {
         if (this.tls.length >= limits.MAX_TLS) { this.drop('tls'); continue }
         const o: TlsObservation = {
-          client: { ip: src, port: sport }, server: { ip: dst, port: dport }, sni: r.sni === null ? null : intern(r.sni), certSubject: null, certIssuer: null,
+          client: { ip: src, port: sport }, server: { ip: dst, port: dport }, sni: intern(r.sni), certSubject: null, certIssuer: null,
           at: this.at(), vni: vni < 0 ? null : vni,
         }
         this.tls.push(o)
@@ -660,8 +660,8 @@ export class ObservationBuilder {
         const key = `${vni} ${dst} ${dport} ${src} ${sport}`
         const o = this.tlsAwaitingCert.get(key)
         if (!o) continue
-        o.certSubject = r.certSubjectCn === null ? null : intern(r.certSubjectCn)
-        o.certIssuer = r.certIssuerCn === null ? null : intern(r.certIssuerCn)
+        o.certSubject = intern(r.certSubjectCn)
+        o.certIssuer = intern(r.certIssuerCn)
         this.tlsAwaitingCert.delete(key)
       }
     }
@@ -671,7 +671,7 @@ export class ObservationBuilder {
     if (r.method === null || r.target === null) return // a response
     if (this.http.length >= limits.MAX_HTTP) { this.drop('http'); return }
     this.http.push({
-      client: { ip: src, port: sport }, server: { ip: dst, port: dport }, method: intern(r.method), target: r.target, host: r.host === null ? null : intern(r.host),
+      client: { ip: src, port: sport }, server: { ip: dst, port: dport }, method: intern(r.method), target: r.target, host: intern(r.host),
       proxyHeaders: r.proxyAuthorization === true || r.proxyConnection === true, at: this.at(), vni: vni < 0 ? null : vni,
     })
   }

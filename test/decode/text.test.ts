@@ -40,9 +40,10 @@ describe('ipv4ToString', () => {
 })
 
 describe('intern', () => {
-  it('returns the same text', () => {
+  it('returns the same text, and null for null', () => {
     const built = ['login', 'microsoftonline', 'com'].join('.')
     expect(intern(built)).toBe('login.microsoftonline.com')
     expect(intern('')).toBe('')
+    expect(intern(null)).toBeNull()
   })
 })
