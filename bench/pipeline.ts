@@ -289,12 +289,11 @@ async function main(): Promise<void> {
   const cli = argValue('--cli') ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
   const baseline = argValue('--baseline')
   // --variants: the same size again with 200 k and 2 M flows (the flow table under load), each its own table.
-  const flowCounts: Array<number | undefined> = process.argv.includes('--variants')
-    ? [flowsArg !== undefined ? Number(flowsArg) : undefined, ...VARIANT_FLOWS]
-    : [flowsArg !== undefined ? Number(flowsArg) : undefined]
+  const flows = flowsArg !== undefined ? Number(flowsArg) : undefined
+  const flowCounts = process.argv.includes('--variants') ? [flows, ...VARIANT_FLOWS] : [flows]
   let failed = false
-  for (const flows of flowCounts) {
-    const mix = ensureBorderMix({ sizeMiB, ...(flows !== undefined ? { flows } : {}) })
+  for (const count of flowCounts) {
+    const mix = ensureBorderMix({ sizeMiB, ...(count !== undefined ? { flows: count } : {}) })
     if (!(await benchMix(mix, sizeMiB, cli, rounds, baseline))) failed = true
   }
   if (failed) process.exitCode = 1

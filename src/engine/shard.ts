@@ -58,35 +58,28 @@ export function decodingAnalyzer<R>(observer: FrameObserver<R>, ports: PortConfi
   }
 }
 
-/** Which share of the run an analyzer serves: shard k of n (in-process: 0 of 1). */
-export interface ShardContext {
-  shard: number
-  shards: number
-}
-
-const IN_PROCESS: ShardContext = { shard: 0, shards: 1 }
-
 /**
- * Live flows one shard may hold: the run's cap (limits.MAX_FLOWS unless the config names one) shared
- * by the shards, so the memory a flood of new flows can take does not grow with the worker count.
+ * Live flows one of `shards` shards may hold: the run's cap (limits.MAX_FLOWS unless the config names one)
+ * shared by the shards, so the memory a flood of new flows can take does not grow with the worker count.
  */
-export function flowsPerShard(maxFlows: number | undefined, ctx: ShardContext): number {
-  return Math.max(1, Math.ceil((maxFlows ?? MAX_FLOWS) / Math.max(1, ctx.shards)))
+export function flowsPerShard(maxFlows: number | undefined, shards: number): number {
+  return Math.max(1, Math.ceil((maxFlows ?? MAX_FLOWS) / Math.max(1, shards)))
 }
 
 interface AnalyzerEntry {
-  create(config: unknown, ctx: ShardContext): ShardAnalyzer<unknown>
+  /** `shards`: how many analyzers share the run (1 in-process), for limits that are the run's. */
+  create(config: unknown, shards: number): ShardAnalyzer<unknown>
   /** Parts in shard order; the result must not depend on how frames were split among them. */
   merge(parts: unknown[], config: unknown): unknown
 }
 
 const ANALYZERS: Readonly<Record<string, AnalyzerEntry>> = {
   analyze: {
-    create: (c, ctx) => { const cfg = analyzeConfig(c); return decodingAnalyzer(new AnalyzeObserver(cfg, flowsPerShard(cfg.maxFlows, ctx)), analyzePorts(cfg)) },
+    create: (c, shards) => { const cfg = analyzeConfig(c); return decodingAnalyzer(new AnalyzeObserver(cfg, flowsPerShard(cfg.maxFlows, shards)), analyzePorts(cfg)) },
     merge: (parts, c) => mergeAnalyze(parts as AnalyzeResult[], analyzeConfig(c)),
   },
   flows: {
-    create: (c, ctx) => { const cfg = flowsConfig(c); return decodingAnalyzer(new FlowsObserver(cfg, flowsPerShard(cfg.maxFlows, ctx)), portsOf(cfg)) },
+    create: (c, shards) => { const cfg = flowsConfig(c); return decodingAnalyzer(new FlowsObserver(cfg, flowsPerShard(cfg.maxFlows, shards)), portsOf(cfg)) },
     merge: (parts, c) => mergeSummaries(parts as FlowSummary[], flowsConfig(c).topN),
   },
   count: { create: (c) => decodingAnalyzer(new CountObserver(), countPorts(c)), merge: (parts) => mergeCounts(parts as CountResult[]) },
@@ -104,8 +97,8 @@ function entry(name: string): AnalyzerEntry {
 }
 
 /** Checks the name (and, by building one analyzer, the config) before any worker starts. */
-export function createAnalyzer(name: string, config: unknown, ctx: ShardContext = IN_PROCESS): ShardAnalyzer<unknown> {
-  return entry(name).create(config, ctx)
+export function createAnalyzer(name: string, config: unknown, shards = 1): ShardAnalyzer<unknown> {
+  return entry(name).create(config, shards)
 }
 
 export function mergeResults(name: string, parts: unknown[], config?: unknown): unknown {

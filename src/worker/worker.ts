@@ -29,7 +29,7 @@ export function serveShard(port: MessagePort, start: StartData): void {
 
   let analyzer: ShardAnalyzer<unknown>
   try {
-    analyzer = createAnalyzer(start.analyzer, start.config, { shard: start.shard, shards: start.shards })
+    analyzer = createAnalyzer(start.analyzer, start.config, start.shards)
   } catch (e) {
     fail(e)
     return
