@@ -1,24 +1,26 @@
 /**
  * Captured strings are hostile (DNS names, SNI, HTTP targets, BGP shutdown text, file names). One
- * hostile report, a real one with its strings overwritten, goes through every renderer: the
- * terminal table must carry no raw control or bidi character, the JSON must parse back to the
- * same strings, the Markdown must keep its structure (no raw controls, every table row with its
- * header's cells, no raw `<script>` outside code spans, no injected line). Then the same through
- * the real pipeline: a capture whose file name and DNS name carry the payloads.
+ * hostile report, a real one with its strings overwritten (html-fixtures.ts hostileReport, with this
+ * file's payload), goes through every renderer: the terminal table must carry no raw control or bidi
+ * character, the JSON must parse back to the same strings, the Markdown must keep its structure (no
+ * raw controls, every table row with its header's cells, no raw `<script>` outside code spans, no
+ * injected line), the HTML no raw script or control. Then the same through the real pipeline: a
+ * capture whose file name and DNS name carry the payloads.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { analyzeCaptures } from '../../src/cli/analyze.js'
 import { loadPolicy } from '../../src/policy/load.js'
 import { forMarkdown, forMarkdownCode } from '../../src/report/escape.js'
+import { reportHtml } from '../../src/report/html.js'
 import { reportJson } from '../../src/report/json.js'
 import { reportMarkdown } from '../../src/report/markdown.js'
 import type { Report } from '../../src/report/model.js'
 import { reportTable } from '../../src/report/table.js'
-import { SCENARIOS } from '../../src/samples/recipes/scenarios/index.js'
 import { examplePolicy, writePcap, wrongResolverFrames } from '../support/analyze-captures.js'
+import { hostileReport, scenarioReports } from './html-fixtures.js'
 import { codeSpans, table, tables, withoutCodeSpans } from './markdown-reading.js'
 
 /** Every payload at once: HTML, a table pipe, an ANSI clear screen, a bidi override, backticks, a lone surrogate, U+FFFD, a newline. */
@@ -33,40 +35,14 @@ const root = mkdtempSync(join(tmpdir(), 'hubcap-escaping-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 let hostile: Report
+let cleanup = (): void => {}
+afterAll(() => cleanup())
 
 beforeAll(async () => {
-  const s = SCENARIOS.find((x) => x.name === 'bgp-notification-and-flap')!
-  const capture = join(root, 'flap.pcapng')
-  const policy = join(root, 'flap.yaml')
-  writeFileSync(capture, s.build())
-  writeFileSync(policy, s.policy())
-  const r = await analyzeCaptures([capture], { policy: loadPolicy(policy), workers: 1, failOn: 'high', progress: false })
-  hostile = overwrite(r)
+  const made = await scenarioReports(['bgp-notification-and-flap'])
+  cleanup = made.cleanup
+  hostile = hostileReport(made.reports.get('bgp-notification-and-flap')!, H)
 })
-
-/** The report with a hostile string in every kind of captured text the renderers print. */
-function overwrite(real: Report): Report {
-  const r: Report = structuredClone(real)
-  const file = `/captures/${H}.pcap`
-  r.policy = { ...r.policy!, name: H, file: `/policies/${H}.yaml` }
-  r.captures[0]!.file = file
-  r.captures[0]!.warnings = [{ offset: 12, message: H }]
-  r.decode.malformed = { [H]: 1 }
-  r.observationsDropped = { [H]: 3 }
-  r.phase.evidence = [H]
-  r.rules[0]!.reason = H
-  r.dns.bindings[0]!.name = H
-  r.dns.bindings[0]!.file = file
-  r.dns.resolvers[0]!.clients = [H]
-  expect(r.findings.length).toBeGreaterThan(2)
-  for (const f of r.findings) { f.message = H; f.filter = `dns.qry.name == "${H}"`; f.file = file }
-  r.suppressed = [{ rule: r.findings[0]!.rule, severity: 'high', message: H, count: 1, why: H }]
-  const notification = r.bgp.sessions.flatMap((x) => x.notifications)[0]!
-  notification.text = H
-  r.endpoints.items[0]!.name = H
-  r.flows.top[0]!.app = H
-  return r
-}
 
 describe('forMarkdown', () => {
   it('backslash-escapes what would open Markdown structure', () => {
@@ -166,10 +142,8 @@ describe('one hostile report through every renderer', () => {
     expect(out.split('\n')[0]).toBe(`# Network audit: ${forMarkdown(H)}`)
   })
 
-  const html = new URL('../../src/report/html.ts', import.meta.url).pathname
-  it.skipIf(!existsSync(html))('html: no raw <script>, no raw control character (skipped while src/report/html.ts does not exist)', async () => {
-    const mod = (await import(/* @vite-ignore */ html)) as { reportHtml: (r: Report) => string }
-    const out = mod.reportHtml(hostile)
+  it('html: no raw <script>, no raw control character', () => {
+    const out = reportHtml(hostile)
     expect(out).not.toMatch(RAW_CONTROL_OR_BIDI)
     expect(out).not.toContain('<script>alert(1)')
     expect(out).not.toMatch(LONE_SURROGATE)

@@ -31,28 +31,32 @@ export async function scenarioReports(names: string[]): Promise<{ reports: Map<s
   return { reports, noPolicy, cleanup: () => rmSync(root, { recursive: true, force: true }) }
 }
 
-/** The report with HOSTILE in every kind of captured text; it needs findings, a notification, resolvers, bindings and endpoints. */
-export function hostileReport(real: Report): Report {
+/**
+ * The report with `text` (default HOSTILE) in every kind of captured text the renderers print; it needs
+ * findings, a notification, resolvers, bindings and endpoints. The Markdown/terminal escaping test uses it too.
+ */
+export function hostileReport(real: Report, text = HOSTILE): Report {
+  if (real.findings.length <= 2) throw new Error('hostileReport: the report needs more than two findings')
   const r: Report = structuredClone(real)
-  const file = `/captures/${HOSTILE}.pcap`
-  r.policy = { ...r.policy!, name: HOSTILE, file: `/policies/${HOSTILE}.yaml` }
+  const file = `/captures/${text}.pcap`
+  r.policy = { ...r.policy!, name: text, file: `/policies/${text}.yaml` }
   r.captures[0]!.file = file
-  r.captures[0]!.warnings = [{ offset: 12, message: HOSTILE }]
-  r.decode.malformed = { [HOSTILE]: 1 }
-  r.observationsDropped = { [HOSTILE]: 3 }
-  r.phase.evidence = [HOSTILE]
-  r.rules[0]!.reason = HOSTILE
-  r.dns.bindings[0]!.name = HOSTILE
+  r.captures[0]!.warnings = [{ offset: 12, message: text }]
+  r.decode.malformed = { [text]: 1 }
+  r.observationsDropped = { [text]: 3 }
+  r.phase.evidence = [text]
+  r.rules[0]!.reason = text
+  r.dns.bindings[0]!.name = text
   r.dns.bindings[0]!.file = file
-  r.dns.resolvers[0]!.clients = [HOSTILE]
-  r.dns.resolvers[0]!.byClient = [{ client: HOSTILE, role: HOSTILE, count: 1, firstTs: r.dns.resolvers[0]!.firstTs, lastTs: r.dns.resolvers[0]!.lastTs }]
-  r.ntp.servers[0]!.server = HOSTILE
-  for (const f of r.findings) { f.message = HOSTILE; f.filter = `dns.qry.name == "${HOSTILE}"`; f.file = file }
-  r.suppressed = [{ rule: r.findings[0]!.rule, severity: 'high', message: HOSTILE, count: 1, why: HOSTILE }]
+  r.dns.resolvers[0]!.clients = [text]
+  r.dns.resolvers[0]!.byClient = [{ client: text, role: text, count: 1, firstTs: r.dns.resolvers[0]!.firstTs, lastTs: r.dns.resolvers[0]!.lastTs }]
+  r.ntp.servers[0]!.server = text
+  for (const f of r.findings) { f.message = text; f.filter = `dns.qry.name == "${text}"`; f.file = file }
+  r.suppressed = [{ rule: r.findings[0]!.rule, severity: 'high', message: text, count: 1, why: text }]
   const notification = r.bgp.sessions.flatMap((x) => x.notifications)[0]!
-  notification.text = HOSTILE
-  r.bgp.routes[0]!.peer = HOSTILE
-  r.endpoints.items[0]!.name = HOSTILE
-  r.flows.top[0]!.app = HOSTILE
+  notification.text = text
+  r.bgp.routes[0]!.peer = text
+  r.endpoints.items[0]!.name = text
+  r.flows.top[0]!.app = text
   return r
 }
