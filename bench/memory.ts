@@ -39,9 +39,8 @@ import { MAX_KEPT_FLOW_RECORDS } from '../src/observe/limits.js'
 const TIME = '/usr/bin/time'
 /** Workers of the analysed runs (--workers N; 1 runs in the main thread, whose heap is node's own). */
 const WORKERS = ((): number => {
-  const i = process.argv.indexOf('--workers')
-  const n = i < 0 ? 2 : Number(process.argv[i + 1])
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--workers: "${process.argv[i + 1]}" is not a positive integer`)
+  const n = Number(arg('workers') ?? '2')
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--workers: "${arg('workers')}" is not a positive integer`)
   return n
 })()
 const MB = 1024 * 1024
