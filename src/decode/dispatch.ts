@@ -106,6 +106,8 @@ export interface PortConfig {
   vxlanPorts?: readonly number[]
   /** Decode applications (DNS, NTP, BGP, TLS, HTTP; default true). Off for flow-only work: tunnels and L2-L4 only. */
   applications?: boolean
+  /** TCP applications stop following a connection after its first record (enough to name a flow's application). */
+  firstRecordOnly?: boolean
 }
 
 /**

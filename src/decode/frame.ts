@@ -130,7 +130,7 @@ export class FrameDecoder {
   /** Flows whose port promised a protocol their bytes did not hold. */
   readonly violations = new ProtocolViolations()
   /** BGP, DNS, TLS and HTTP over reassembled TCP streams. */
-  readonly tcpApps = new TcpApplications()
+  readonly tcpApps: TcpApplications
   private readonly appOut: AppOutput = { records: [], issues: [] }
   /** The segment handed to tcpApps, reused (it keeps only the key text). */
   private readonly segment: Segment = {
@@ -144,6 +144,7 @@ export class FrameDecoder {
   constructor(config: PortConfig = {}) {
     this.udpPorts = new UdpPorts(config)
     this.applications = config.applications !== false
+    this.tcpApps = new TcpApplications(undefined, { firstRecordOnly: config.firstRecordOnly === true })
   }
 
   decode(frame: Frame): DecodedFrame {

@@ -8,14 +8,17 @@
  *
  * The table is plain data (no registration at import time, no reflection): adding an analyzer is
  * one entry in ANALYZERS. An analyzer that works on decoded frames (observe(frame, decoded)) is
- * wrapped by `decodingAnalyzer`, which owns the FrameDecoder; e.g. the flow tracker:
+ * wrapped by `decodingAnalyzer`, which owns the FrameDecoder; e.g. the test analyzer 'count':
  *
- *   flows: { create: (c) => decodingAnalyzer(new FlowTracker(c), portsOf(c)), merge: (p, c) => mergeSummaries(p, topN(c)) },
+ *   count: { create: (c) => decodingAnalyzer(new CountObserver(), countPorts(c)), merge: (parts) => mergeCounts(parts) },
+ *
+ * 'flows' (flows.ts) drives its decoder itself: most of its frames need none.
  */
 import { isMainThread } from 'node:worker_threads'
 import type { Frame } from '../capture/frame.js'
-import { DEFAULT_VXLAN_PORTS, type PortConfig } from '../decode/dispatch.js'
-import { FlowTracker, mergeSummaries, type FlowSummary } from '../flow/tracker.js'
+import type { PortConfig } from '../decode/dispatch.js'
+import { mergeSummaries, type FlowSummary } from '../flow/tracker.js'
+import { FlowsAnalyzer, flowsConfig } from './flows.js'
 import { AnalyzeObserver, analyzeConfig, analyzePorts, mergeAnalyze, type AnalyzeResult } from './analyze.js'
 import { ipv4ToString, ipv6ToString } from '../decode/format.js'
 import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
@@ -79,7 +82,7 @@ const ANALYZERS: Readonly<Record<string, AnalyzerEntry>> = {
     merge: (parts, c) => mergeAnalyze(parts as AnalyzeResult[], analyzeConfig(c)),
   },
   flows: {
-    create: (c, shards) => { const cfg = flowsConfig(c); return decodingAnalyzer(new FlowsObserver(cfg, flowsPerShard(cfg.maxFlows, shards)), portsOf(cfg)) },
+    create: (c, shards) => { const cfg = flowsConfig(c); return new FlowsAnalyzer(cfg, flowsPerShard(cfg.maxFlows, shards)) },
     merge: (parts, c) => mergeSummaries(parts as FlowSummary[], flowsConfig(c).topN),
   },
   count: { create: (c) => decodingAnalyzer(new CountObserver(), countPorts(c)), merge: (parts) => mergeCounts(parts as CountResult[]) },
@@ -103,59 +106,6 @@ export function createAnalyzer(name: string, config: unknown, shards = 1): Shard
 
 export function mergeResults(name: string, parts: unknown[], config?: unknown): unknown {
   return entry(name).merge(parts, config)
-}
-
-// ---------------------------------------------------------------------------------------------
-// 'flows': the flow tracker on decoded frames (L2-L4 and tunnels; applications only name a flow's
-// `app`, so they stay on). Results merge with mergeSummaries, which joins the records of flows
-// whose frames reached several shards (tunnel outer flows, ICMP).
-
-export interface FlowsConfig {
-  /** Records in the summary's top list. */
-  topN: number
-  /** Keep every record too (json/ndjson/csv output of all flows). */
-  keepAll: boolean
-  /** Live flows of the run at most (default limits.MAX_FLOWS), shared by the shards. */
-  maxFlows?: number
-  vxlanPorts?: number[]
-}
-
-function flowsConfig(config: unknown): FlowsConfig {
-  const c = (config ?? {}) as Partial<FlowsConfig>
-  const topN = c.topN ?? 10
-  if (!Number.isInteger(topN) || topN < 0) throw new TypeError('flows: topN must be an integer >= 0')
-  if (c.maxFlows !== undefined && !(Number.isInteger(c.maxFlows) && c.maxFlows >= 1)) throw new TypeError('flows: maxFlows must be an integer >= 1')
-  const v = c.vxlanPorts
-  if (v !== undefined && !(Array.isArray(v) && v.every((p) => Number.isInteger(p) && p >= 0 && p <= 65535))) {
-    throw new TypeError('flows: vxlanPorts must be an array of port numbers')
-  }
-  return { topN, keepAll: c.keepAll === true, ...(c.maxFlows !== undefined ? { maxFlows: c.maxFlows } : {}), ...(v ? { vxlanPorts: v } : {}) }
-}
-
-function portsOf(c: { vxlanPorts?: number[] }): PortConfig {
-  return c.vxlanPorts ? { vxlanPorts: [...DEFAULT_VXLAN_PORTS, ...c.vxlanPorts] } : {}
-}
-
-/** Seed of the flow table's hash: fixed, so a run never depends on it (output does not anyway). */
-const FLOW_TABLE_SEED = 0x5eed_f10
-
-class FlowsObserver implements FrameObserver<FlowSummary> {
-  private readonly tracker: FlowTracker
-  constructor(c: FlowsConfig, maxFlows: number) {
-    this.tracker = new FlowTracker({ topN: c.topN, keepAll: c.keepAll, seed: FLOW_TABLE_SEED, maxFlows })
-  }
-  startFile(_fileIndex: number, file: string): void {
-    this.tracker.setFile(file)
-  }
-  observe(frame: Frame, decoded: DecodedFrame): void {
-    this.tracker.observe(frame, decoded)
-  }
-  finish(): FlowSummary {
-    return this.tracker.finish()
-  }
-  flowsSoFar(): number {
-    return this.tracker.stats.flows
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -89,11 +89,17 @@ export function setIpv4Key(k: FlowKey, proto: number, src: number, sport: number
 const word = (b: Uint8Array, o: number) => (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!
 const unsigned = (w: number) => w ^ 0x80000000
 
-/** Fill `k` for an IPv6 packet (16-byte addresses) and hash it. */
-export function setIpv6Key(k: FlowKey, proto: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number, vlan: number, vni: number, seed: number): void {
+/**
+ * Fill `k` for an IPv6 packet and hash it: the 16-byte addresses at src[srcAt..] and dst[dstAt..]
+ * (offsets let a caller pass the frame's bytes without cutting a view per address).
+ */
+export function setIpv6Key(
+  k: FlowKey, proto: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number, vlan: number, vni: number, seed: number,
+  srcAt = 0, dstAt = 0,
+): void {
   if (!hasPorts(proto)) { sport = 0; dport = 0 }
-  const s0 = word(src, 0), s1 = word(src, 4), s2 = word(src, 8), s3 = word(src, 12)
-  const d0 = word(dst, 0), d1 = word(dst, 4), d2 = word(dst, 8), d3 = word(dst, 12)
+  const s0 = word(src, srcAt), s1 = word(src, srcAt + 4), s2 = word(src, srcAt + 8), s3 = word(src, srcAt + 12)
+  const d0 = word(dst, dstAt), d1 = word(dst, dstAt + 4), d2 = word(dst, dstAt + 8), d3 = word(dst, dstAt + 12)
   const c = s0 !== d0 ? unsigned(s0) - unsigned(d0) : s1 !== d1 ? unsigned(s1) - unsigned(d1)
     : s2 !== d2 ? unsigned(s2) - unsigned(d2) : s3 !== d3 ? unsigned(s3) - unsigned(d3) : sport - dport
   k.proto = proto; k.family = 6; k.vlan = vlan; k.vni = vni

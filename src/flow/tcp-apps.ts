@@ -109,7 +109,16 @@ export class TcpApplications {
   /** Stream reassemblers built and not yet closed (a connection builds one per direction that sends more than a SYN). */
   reassemblers = 0
 
-  constructor(budgetBytes = MAX_TCP_REASSEMBLY_BYTES) {
+  /** Stop following a connection once it produced a record (`firstRecordOnly`). */
+  private readonly firstRecordOnly: boolean
+
+  /**
+   * `firstRecordOnly`: for consumers that only name a connection's application (hubcap flows): a
+   * connection is closed after the segment that completed its first record, so nothing is buffered
+   * or parsed past it (a later segment that opens it again by port or bytes is followed anew).
+   */
+  constructor(budgetBytes = MAX_TCP_REASSEMBLY_BYTES, opts: { firstRecordOnly?: boolean } = {}) {
+    this.firstRecordOnly = opts.firstRecordOnly === true
     this.budget = createStreamBudget(budgetBytes)
     for (const p of [BGP_PORT, DNS_PORT, ...TLS_PORTS, ...HTTP_PORTS]) this.ports[p] = 1
   }
@@ -158,6 +167,8 @@ export class TcpApplications {
     parser.endOfSegment?.(out)
     if (parser.state !== 'active') {
       if (parser.state === 'invalid') this.abandoned++
+      this.close(s.key, c)
+    } else if (this.firstRecordOnly && out.records.length > 0) {
       this.close(s.key, c)
     } else if ((s.flags & RST) !== 0 || (c.streams[0]?.ended === true && c.streams[1]?.ended === true) || ((s.flags & FIN) !== 0 && c.streams[1 - s.dir]?.ended === true)) {
       this.close(s.key, c)

@@ -55,8 +55,9 @@ import { Layer } from '../decode/dispatch.js'
 import type { DecodedFrame, DecodedLayer } from '../decode/frame.js'
 import { MAX_FINISHED_FLOWS, MAX_FLOWS, MAX_KEPT_FLOWS, MAX_SHARED_FLOW_RECORDS, MAX_TOP_FLOWS } from '../decode/limits.js'
 import type { FlowRecord } from './flow-record.js'
+import type { PlainHeaders } from './headers.js'
 import {
-  FlowKey, FrameLevels, addressText, frameLevels, hasPorts, levelKey, protoName, type FlowFrame,
+  FlowKey, FrameLevels, addressText, frameLevels, hasPorts, levelKey, protoName, setIpv4Key, setIpv6Key, type FlowFrame,
 } from './key.js'
 import { CLASS_COUNT, Flow, FlowClass, FlowTable } from './table.js'
 import { ACK, SYN, otherConnState, tcpClosed, tcpConnState, tcpSegment, udpHistory } from './tcp-state.js'
@@ -243,13 +244,7 @@ export class FlowTracker {
   observe(frame: FlowFrame, decoded: DecodedFrame): void {
     if (this.finished) throw new Error('FlowTracker: observe after finish')
     this.stats.frames++
-    const sec = frame.tsSec
-    const nsec = frame.tsNsec
-    if (sec > this.nowSec || (sec === this.nowSec && nsec > this.nowNsec)) {
-      this.nowSec = sec
-      this.nowNsec = nsec
-      if (sec > this.sweptSec) this.sweep()
-    }
+    this.advance(frame.tsSec, frame.tsNsec)
     const lv = frameLevels(decoded.layers, this.levels)
     if (lv.count === 0) { this.stats.notIp++; return }
     for (let i = 0; i < lv.count; i++) {
@@ -257,6 +252,43 @@ export class FlowTracker {
       else this.stats.noKey++
     }
     if (lv.quotedIp >= 0) this.icmpError(decoded, lv)
+  }
+
+  /**
+   * The fast path: a plain frame (headers.ts), counted without a decoded frame when the result is the
+   * one `observe` would give. That is so when its flow is live and stays so (not idle past its timeout,
+   * no SYN that could reuse it, no active-timeout cut due) and the decoder could not name its
+   * application: the flow has one already (a flow's first application stays), or it is UDP on ports
+   * that carry none. False, with nothing counted, when the frame must go through the decoder and
+   * `observe`. `udpApp`: the frame's UDP ports lead into a decoded protocol (DNS, NTP, a tunnel).
+   */
+  observePlain(frame: FlowFrame, h: PlainHeaders, udpApp: boolean): boolean {
+    if (this.finished) throw new Error('FlowTracker: observe after finish')
+    const sec = frame.tsSec
+    const nsec = frame.tsNsec
+    this.advance(sec, nsec)
+    const k = this.key
+    if (h.family === 4) setIpv4Key(k, h.proto, h.src, h.srcPort, h.dst, h.dstPort, -1, -1, this.seed)
+    else setIpv6Key(k, h.proto, h.bytes, h.srcPort, h.bytes, h.dstPort, -1, -1, this.seed, h.srcAt, h.dstAt)
+    const f = this.table.find(k)
+    if (f === null || f.shared) return false
+    const isTcp = h.proto === 6
+    if (f.app === null && (isTcp || udpApp)) return false
+    if (!(f.touchSec === sec && this.wholeSecondTimeouts) && this.expired(f, sec, nsec)) return false
+    if (isTcp && (h.flags & (SYN | ACK)) === SYN) return false
+    if (sec - f.firstSec + 1 > this.activeSec) return false
+    this.stats.frames++
+    this.update(f, frame, k.dir, isTcp, h.flags, h.seq, h.ipBytes, h.payload, false, null)
+    return true
+  }
+
+  /** Capture time moves on (never back): idle flows are swept once per capture second. */
+  private advance(sec: number, nsec: number): void {
+    if (sec > this.nowSec || (sec === this.nowSec && nsec > this.nowNsec)) {
+      this.nowSec = sec
+      this.nowNsec = nsec
+      if (sec > this.sweptSec) this.sweep()
+    }
   }
 
   /** End of input: every live flow ends. `end` is the capture's last timestamp (default: the latest seen here). */
@@ -313,15 +345,22 @@ export class FlowTracker {
         elapsedNs(f.firstSec, f.firstNsec, sec, nsec) > this.activeNs) this.cut(f, frame)
     }
     if (f === null) f = this.create(frame, l4, flags)
-
-    const fwd = (k.dir === 0) === f.initIsA
     const ipBytes = ipLength(decoded, ip, l4)
-    const payload = payloadLength(decoded, ip, l4, ipBytes)
+    this.update(f, frame, k.dir, isTcp, flags, isTcp ? l4.h.seq : 0, ipBytes, payloadLength(decoded, ip, l4, ipBytes), tunnelOuter, lv.app[level]!)
+  }
+
+  /** One packet of flow `f` (sent by key endpoint A when `dir` is 0): counters, times, TCP state, LRU place. */
+  private update(
+    f: Flow, frame: FlowFrame, dir: number, isTcp: boolean, flags: number, seq: number, ipBytes: number, payload: number,
+    tunnelOuter: boolean, app: string | null,
+  ): void {
+    const sec = frame.tsSec
+    const nsec = frame.tsNsec
+    const fwd = (dir === 0) === f.initIsA
     if (fwd) { f.pktF++; f.bytesF += ipBytes; f.payF += payload } else { f.pktR++; f.bytesR += ipBytes; f.payR += payload }
     if (sec > f.lastSec || (sec === f.lastSec && nsec >= f.lastNsec)) { f.lastSec = sec; f.lastNsec = nsec }
     f.lastFrame = frame.frameNumber
     if (tunnelOuter) f.shared = true
-    const app = lv.app[level]!
     if (app !== null && f.app === null) f.app = app
 
     if (isTcp) {
@@ -329,7 +368,7 @@ export class FlowTracker {
         tcpSegment(f, fwd, flags, payload)
         return // the closed list is ordered by close time: never moved again
       }
-      if (fwd && (flags & (SYN | ACK)) === SYN && f.origIsn < 0) f.origIsn = l4.h.seq
+      if (fwd && (flags & (SYN | ACK)) === SYN && f.origIsn < 0) f.origIsn = seq
       tcpSegment(f, fwd, flags, payload)
       if (tcpClosed(f)) {
         f.closedSec = sec
@@ -339,7 +378,7 @@ export class FlowTracker {
         this.table.touch(f, FlowClass.CLOSED)
         return
       }
-    } else if (k.proto === 17) {
+    } else if (f.proto === 17) {
       udpHistory(f, fwd)
     }
     // LRU by last packet, to the second: a flow moves to the tail of its list at most once per capture

@@ -1,0 +1,107 @@
+/**
+ * The 'flows' shard analyzer: the flow tracker, fed two ways.
+ *
+ *   frame ─► readPlainHeaders ─► tracker.observePlain     plain frame of a live, named flow: no decoder
+ *         └─ (anything else, or refused) ─► FrameDecoder ─► tracker.observe
+ *
+ * Most frames of a capture belong to flows that are already live and whose application is already
+ * named (a flow keeps its first application), so the decoder, which builds every layer and follows
+ * TCP applications, is needed only for a flow's first packets, SYNs, tunnels, ICMP, fragments and
+ * anything odd. The applications only name a flow here, so the decoder stops following a TCP
+ * connection after its first record (`firstRecordOnly`). Results merge with mergeSummaries, which
+ * joins the records of flows whose frames reached several shards (tunnel outer flows, ICMP).
+ *
+ * `plainPath: false` sends every frame through the decoder: the reference the fast path is tested
+ * against (test/flow/plain-path.test.ts: the same JSON on captures of every kind).
+ */
+import type { Frame } from '../capture/frame.js'
+import { DEFAULT_VXLAN_PORTS, Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
+import { FrameDecoder } from '../decode/frame.js'
+import { createPlainHeaders, readPlainHeaders } from '../flow/headers.js'
+import { FlowTracker, type FlowSummary } from '../flow/tracker.js'
+import type { ShardAnalyzer } from './shard.js'
+
+export interface FlowsConfig {
+  /** Records in the summary's top list. */
+  topN: number
+  /** Keep every record too (json/ndjson/csv output of all flows). */
+  keepAll: boolean
+  /** Live flows of the run at most (default limits.MAX_FLOWS), shared by the shards. */
+  maxFlows?: number
+  vxlanPorts?: number[]
+  /** Count plain frames of named flows without the decoder (default true). */
+  plainPath?: boolean
+}
+
+export function flowsConfig(config: unknown): FlowsConfig {
+  const c = (config ?? {}) as Partial<FlowsConfig>
+  const topN = c.topN ?? 10
+  if (!Number.isInteger(topN) || topN < 0) throw new TypeError('flows: topN must be an integer >= 0')
+  if (c.maxFlows !== undefined && !(Number.isInteger(c.maxFlows) && c.maxFlows >= 1)) throw new TypeError('flows: maxFlows must be an integer >= 1')
+  const v = c.vxlanPorts
+  if (v !== undefined && !(Array.isArray(v) && v.every((p) => Number.isInteger(p) && p >= 0 && p <= 65535))) {
+    throw new TypeError('flows: vxlanPorts must be an array of port numbers')
+  }
+  if (c.plainPath !== undefined && typeof c.plainPath !== 'boolean') throw new TypeError('flows: plainPath must be a boolean')
+  return {
+    topN, keepAll: c.keepAll === true, ...(c.maxFlows !== undefined ? { maxFlows: c.maxFlows } : {}), ...(v ? { vxlanPorts: v } : {}),
+    ...(c.plainPath === false ? { plainPath: false } : {}),
+  }
+}
+
+/** Seed of the flow table's hash: fixed, so a run never depends on it (output does not anyway). */
+const FLOW_TABLE_SEED = 0x5eed_f10
+
+export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary> {
+  private readonly tracker: FlowTracker
+  private readonly decoder: FrameDecoder
+  /** The decoder's UDP dispatch: which ports lead into DNS, NTP or a tunnel. */
+  private readonly udpPorts: UdpPorts
+  private readonly plainPath: boolean
+  private readonly headers = createPlainHeaders()
+  /** Frames counted without / with the decoder (bench and tests). */
+  readonly counts = { plain: 0, decoded: 0 }
+
+  /** `maxFlows`: this shard's share of the live-flow cap (shard.ts flowsPerShard). */
+  constructor(c: FlowsConfig, maxFlows: number) {
+    this.tracker = new FlowTracker({ topN: c.topN, keepAll: c.keepAll, seed: FLOW_TABLE_SEED, maxFlows })
+    const ports: PortConfig = { ...(c.vxlanPorts ? { vxlanPorts: [...DEFAULT_VXLAN_PORTS, ...c.vxlanPorts] } : {}), firstRecordOnly: true }
+    this.decoder = new FrameDecoder(ports)
+    this.udpPorts = new UdpPorts(ports)
+    this.plainPath = c.plainPath !== false
+  }
+
+  startFile(_fileIndex: number, file: string): void {
+    this.tracker.setFile(file)
+  }
+
+  push(frame: Frame): void {
+    if (this.plainPath && this.plain(frame)) {
+      this.counts.plain++
+      return
+    }
+    this.counts.decoded++
+    this.tracker.observe(frame, this.decoder.decode(frame))
+  }
+
+  private plain(frame: Frame): boolean {
+    const h = this.headers
+    if (!readPlainHeaders(frame.linkType, frame.bytes, h)) return false
+    let udpApp = false
+    if (h.proto === 17) {
+      const next = this.udpPorts.next(h.srcPort, h.dstPort)
+      // A tunnel's frame holds its inner flow too: always the decoder's.
+      if (next === Layer.Vxlan || next === Layer.Geneve) return false
+      udpApp = next !== Layer.Payload
+    }
+    return this.tracker.observePlain(frame, h, udpApp)
+  }
+
+  finish(): FlowSummary {
+    return this.tracker.finish()
+  }
+
+  flowsSoFar(): number {
+    return this.tracker.stats.flows
+  }
+}
