@@ -30,6 +30,7 @@ import * as vxlan from './vxlan.js'
 import { ProtocolViolations } from './violations.js'
 import { TcpApplications, connectionHash, type AppOutput, type Segment } from '../flow/tcp-apps.js'
 import type { LayerRecord } from './record.js'
+import type { PlainHeaders } from '../flow/headers.js'
 import { hex } from './format.js'
 import * as ethernet from './ethernet.js'
 import * as icmp from './icmp.js'
@@ -459,6 +460,18 @@ export class FrameDecoder {
     s.payloadEnd = end
     return s
   }
+  /**
+   * True when decoding this plain TCP frame (flow/headers.ts: one IP level, outside any tunnel) would
+   * give nothing past its TCP header: the TCP applications would ignore its segment.
+   */
+  ignoresPlainSegment(h: PlainHeaders): boolean {
+    if (!this.applications) return true
+    const hash = h.family === 4
+      ? connectionHash(h.src, h.srcPort, h.dst, h.dstPort, -1)
+      : connectionHash(fold16(h.bytes, h.srcAt), h.srcPort, fold16(h.bytes, h.dstAt), h.dstPort, -1)
+    return this.tcpApps.ignores(hash, h.flags, h.srcPort, h.dstPort, h.bytes, h.payloadAt, h.payloadEnd)
+  }
+
   private put(l: DecodedLayer): void {
     this.out.layers[this.layerCount++] = l
   }
@@ -469,17 +482,12 @@ export class FrameDecoder {
 
   /** Hand a TCP segment to the stream applications; append what completed in this frame. */
   private streamSegment(frame: number, ip: IpEntry, vni: number, h: tcp.Header, bytes: Uint8Array, s: DecodedFrame): void {
-    // Nothing to reassemble in a bare ACK.
-    // A SYN may open a followed connection; FIN/RST may close one.
-    if (h.payloadEnd <= h.payloadOffset && (h.flags & 0x07) === 0) return
-    // Most TCP is of no interest: decide from the ports and the first payload bytes before building a key.
-    if (!this.tcpApps.mayFollow(h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
-    // On an application's port, most segments belong to no followed connection and open none
-    // (encrypted TLS after its handshake): a hash of the identity answers that without the key text.
+    // Most TCP is of no interest (bare ACKs; ports and first bytes of no application; encrypted TLS after
+    // its handshake, which no followed connection owns): a hash of the identity answers without the key text.
     const hash = ip.kind === Layer.Ipv4
       ? connectionHash(ip.h.src, h.srcPort, ip.h.dst, h.dstPort, vni)
       : connectionHash(fold16(ip.h.src), h.srcPort, fold16(ip.h.dst), h.dstPort, vni)
-    if (this.tcpApps.skips(hash, h.flags, h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
+    if (this.tcpApps.ignores(hash, h.flags, h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
     const a = ipText(ip, 'src')
     const b = ipText(ip, 'dst')
     const forward = a < b || (a === b && h.srcPort <= h.dstPort)
@@ -575,9 +583,9 @@ function ipText(ip: IpEntry, which: 'src' | 'dst'): string {
 }
 
 /** A 16-byte address folded to 32 bits (for hashes only). */
-function fold16(a: Uint8Array): number {
+function fold16(a: Uint8Array, at = 0): number {
   let h = 0
-  for (let i = 0; i < 16; i += 4) h = Math.imul(h ^ ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!), 0x01000193)
+  for (let i = at; i < at + 16; i += 4) h = Math.imul(h ^ ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!), 0x01000193)
   return h
 }
 

@@ -4,19 +4,28 @@
  * report is built from. The policy travels with the config (plain data), because the builder
  * keeps only the flows a rule may need and names their roles.
  *
+ *   frame ─► readPlainHeaders ─► nothing past TCP/UDP? ─► tracker.observePlain + layer counts + span
+ *         └─ (anything else, or refused) ─► FrameDecoder ─► counts, tracker.observe, builder.observe
+ *
+ * Most frames of a border capture are TCP segments no application parser wants (TLS after its
+ * handshake) or UDP on ports of no decoded protocol: for those the decoder would build layers that
+ * every consumer here passes over. `plainPath: false` decodes every frame (the reference of
+ * test/engine/analyze-plain.test.ts, which proves the results equal).
+ *
  * Flows whose frames can reach several shards (tunnel outer flows, ICMP: the tracker calls them
  * shared) reach the builder marked so; mergeObservations joins their parts, so the result does
  * not depend on the worker count.
  */
 import type { Frame } from '../capture/frame.js'
-import { DEFAULT_VXLAN_PORTS, Layer, type PortConfig } from '../decode/dispatch.js'
-import type { DecodedFrame } from '../decode/frame.js'
-import { FlowTracker, addCounts, mergeSummaries, sortedCounts, type FlowSummary } from '../flow/tracker.js'
+import { DEFAULT_VXLAN_PORTS, Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
+import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
+import { createPlainHeaders, readPlainHeaders } from '../flow/headers.js'
+import { FlowTracker, addCounts, mergeSummaries, sortedCounts, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
 import { ObservationBuilder } from '../observe/builder.js'
 import { mergeObservations } from '../observe/merge.js'
 import type { Observations } from '../observe/model.js'
 import type { Policy } from '../policy/model.js'
-import type { FrameObserver } from './shard.js'
+import type { ShardAnalyzer } from './shard.js'
 
 export interface AnalyzeConfig {
   policy: Policy | null
@@ -25,6 +34,8 @@ export interface AnalyzeConfig {
   /** Live flows of the run at most (default limits.MAX_FLOWS), shared by the shards. */
   maxFlows?: number
   vxlanPorts?: number[]
+  /** Count plain frames that hold nothing past TCP/UDP without the decoder (default true; false is the reference path). */
+  plainPath?: boolean
 }
 
 /** The contract's `decode` section. */
@@ -51,9 +62,11 @@ export function analyzeConfig(config: unknown): AnalyzeConfig {
   const topN = c.topN ?? 10
   if (!Number.isInteger(topN) || topN < 0) throw new TypeError('analyze: topN must be an integer >= 0')
   if (c.maxFlows !== undefined && !(Number.isInteger(c.maxFlows) && c.maxFlows >= 1)) throw new TypeError('analyze: maxFlows must be an integer >= 1')
+  if (c.plainPath !== undefined && typeof c.plainPath !== 'boolean') throw new TypeError('analyze: plainPath must be a boolean')
   return {
     policy: c.policy ?? null, topN,
     ...(c.maxFlows !== undefined ? { maxFlows: c.maxFlows } : {}), ...(c.vxlanPorts ? { vxlanPorts: c.vxlanPorts } : {}),
+    ...(c.plainPath === false ? { plainPath: false } : {}),
   }
 }
 
@@ -122,15 +135,28 @@ class LayerNames {
 /** Seed of the flow table's hash: fixed, so runs are repeatable (output never depends on it). */
 const FLOW_TABLE_SEED = 0x5eed_f10
 
-export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
+/** The frames `plain` hands the tracker are ones the decoder would find nothing in past TCP/UDP. */
+const NAMES_NOTHING: PlainNamer = { mayName: () => false }
+
+/** The BGP port: the builder follows its sessions from TCP flags, so its frames always take the decoder. */
+const BGP_PORT = 179
+
+export class AnalyzeShard implements ShardAnalyzer<AnalyzeResult> {
   private readonly tracker: FlowTracker
   private readonly builder: ObservationBuilder
+  private readonly decoder: FrameDecoder
+  private readonly udpPorts: UdpPorts
+  private readonly plainPath: boolean
+  private readonly headers = createPlainHeaders()
   private packets = 0
   private bytes = 0
   private undecoded = 0
   private readonly layerNames = new LayerNames()
+  private readonly plainIds: { eth: number; vlan: number; ipv4: number; ipv6: number; tcp: number; udp: number }
   private readonly malformedCounts = new Map<string, number>()
   private readonly seen = new Set<string>()
+  /** Frames taken without / through the decoder (bench and tests). */
+  readonly counts = { plain: 0, decoded: 0 }
 
   /** `maxFlows`: this shard's share of the live-flow cap (shard.ts flowsPerShard). */
   constructor(c: AnalyzeConfig, maxFlows: number) {
@@ -139,6 +165,15 @@ export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
       topN: c.topN, seed: FLOW_TABLE_SEED, maxFlows,
       onEnd: (record, _reason, shared) => this.builder.addFlow(record, shared),
     })
+    const ports = analyzePorts(c)
+    this.decoder = new FrameDecoder(ports)
+    this.udpPorts = new UdpPorts(ports)
+    this.plainPath = c.plainPath !== false
+    const n = this.layerNames
+    this.plainIds = {
+      eth: n.ofKind(Layer.Ethernet), vlan: n.ofKind(Layer.Vlan), ipv4: n.ofKind(Layer.Ipv4), ipv6: n.ofKind(Layer.Ipv6),
+      tcp: n.ofKind(Layer.Tcp), udp: n.ofKind(Layer.Udp),
+    }
   }
 
   startFile(fileIndex: number, file: string): void {
@@ -146,12 +181,44 @@ export class AnalyzeObserver implements FrameObserver<AnalyzeResult> {
     this.builder.startFile(fileIndex, file)
   }
 
-  observe(frame: Frame, decoded: DecodedFrame): void {
+  push(frame: Frame): void {
     this.packets++
     this.bytes += frame.caplen
+    if (this.plainPath && this.plain(frame)) {
+      this.counts.plain++
+      return
+    }
+    this.counts.decoded++
+    const decoded = this.decoder.decode(frame)
     this.count(decoded)
     this.tracker.observe(frame, decoded)
     this.builder.observe(frame, decoded)
+  }
+
+  /**
+   * A plain frame (flow/headers.ts) whose decoding would stop at its TCP/UDP header (no DNS, NTP or
+   * tunnel port; a TCP segment the applications ignore; not BGP, whose session the builder follows
+   * from the flags) of a live flow: counted in the tracker, the layer counts and the span, as the
+   * decoder path would. False, with nothing counted, otherwise.
+   */
+  private plain(frame: Frame): boolean {
+    const h = this.headers
+    if (!readPlainHeaders(frame.linkType, frame.bytes, h)) return false
+    if (h.proto === 6) {
+      if (h.srcPort === BGP_PORT || h.dstPort === BGP_PORT || !this.decoder.ignoresPlainSegment(h)) return false
+    } else if (this.udpPorts.next(h.srcPort, h.dstPort) !== Layer.Payload) {
+      return false
+    }
+    if (!this.tracker.observePlain(frame, h, NAMES_NOTHING)) return false
+    const names = this.layerNames
+    const ids = this.plainIds
+    names.nextFrame()
+    names.firstInFrame(ids.eth)
+    if (h.vlanTags > 0) names.firstInFrame(ids.vlan)
+    names.firstInFrame(h.family === 4 ? ids.ipv4 : ids.ipv6)
+    names.firstInFrame(h.proto === 6 ? ids.tcp : ids.udp)
+    this.builder.observePlain(frame)
+    return true
   }
 
   private count(decoded: DecodedFrame): void {

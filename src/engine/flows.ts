@@ -17,8 +17,8 @@
 import type { Frame } from '../capture/frame.js'
 import { DEFAULT_VXLAN_PORTS, Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
 import { FrameDecoder } from '../decode/frame.js'
-import { createPlainHeaders, readPlainHeaders } from '../flow/headers.js'
-import { FlowTracker, type FlowSummary } from '../flow/tracker.js'
+import { createPlainHeaders, readPlainHeaders, type PlainHeaders } from '../flow/headers.js'
+import { FlowTracker, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
 import type { ShardAnalyzer } from './shard.js'
 
 export interface FlowsConfig {
@@ -52,7 +52,7 @@ export function flowsConfig(config: unknown): FlowsConfig {
 /** Seed of the flow table's hash: fixed, so a run never depends on it (output does not anyway). */
 const FLOW_TABLE_SEED = 0x5eed_f10
 
-export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary> {
+export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
   private readonly tracker: FlowTracker
   private readonly decoder: FrameDecoder
   /** The decoder's UDP dispatch: which ports lead into DNS, NTP or a tunnel. */
@@ -87,14 +87,21 @@ export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary> {
   private plain(frame: Frame): boolean {
     const h = this.headers
     if (!readPlainHeaders(frame.linkType, frame.bytes, h)) return false
-    let udpApp = false
+    // A tunnel's frame holds its inner flow too: always the decoder's.
     if (h.proto === 17) {
       const next = this.udpPorts.next(h.srcPort, h.dstPort)
-      // A tunnel's frame holds its inner flow too: always the decoder's.
       if (next === Layer.Vxlan || next === Layer.Geneve) return false
-      udpApp = next !== Layer.Payload
     }
-    return this.tracker.observePlain(frame, h, udpApp)
+    return this.tracker.observePlain(frame, h, this)
+  }
+
+  /**
+   * For a flow not named yet: could decoding this frame name it? TCP: when the TCP applications would
+   * not ignore the segment (it may complete a record); UDP: on a DNS or NTP port.
+   */
+  mayName(h: PlainHeaders): boolean {
+    if (h.proto === 6) return !this.decoder.ignoresPlainSegment(h)
+    return this.udpPorts.next(h.srcPort, h.dstPort) !== Layer.Payload
   }
 
   finish(): FlowSummary {

@@ -12,14 +12,14 @@
  *
  *   count: { create: (c) => decodingAnalyzer(new CountObserver(), countPorts(c)), merge: (parts) => mergeCounts(parts) },
  *
- * 'flows' (flows.ts) drives its decoder itself: most of its frames need none.
+ * 'flows' (flows.ts) and 'analyze' (analyze.ts) drive their decoders themselves: most of their frames need none.
  */
 import { isMainThread } from 'node:worker_threads'
 import type { Frame } from '../capture/frame.js'
 import type { PortConfig } from '../decode/dispatch.js'
 import { mergeSummaries, type FlowSummary } from '../flow/tracker.js'
 import { FlowsAnalyzer, flowsConfig } from './flows.js'
-import { AnalyzeObserver, analyzeConfig, analyzePorts, mergeAnalyze, type AnalyzeResult } from './analyze.js'
+import { AnalyzeShard, analyzeConfig, mergeAnalyze, type AnalyzeResult } from './analyze.js'
 import { ipv4ToString, ipv6ToString } from '../decode/format.js'
 import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
 import { Layer } from '../decode/dispatch.js'
@@ -78,7 +78,7 @@ interface AnalyzerEntry {
 
 const ANALYZERS: Readonly<Record<string, AnalyzerEntry>> = {
   analyze: {
-    create: (c, shards) => { const cfg = analyzeConfig(c); return decodingAnalyzer(new AnalyzeObserver(cfg, flowsPerShard(cfg.maxFlows, shards)), analyzePorts(cfg)) },
+    create: (c, shards) => { const cfg = analyzeConfig(c); return new AnalyzeShard(cfg, flowsPerShard(cfg.maxFlows, shards)) },
     merge: (parts, c) => mergeAnalyze(parts as AnalyzeResult[], analyzeConfig(c)),
   },
   flows: {

@@ -5,16 +5,16 @@
  *
  * "Plain" means the decoder would give these frames exactly these layers and fields: one IP level (the
  * outermost, so its VLAN tags are the link's and not part of the flow key), a transport header it
- * accepts, nothing cut by the snap length. Anything else (other links, tunnels, fragments, IPv6
- * extension headers, ICMP, a length that disagrees, TSO's zero length) returns false and goes through the
- * decoder as before. TCP headers are read by the decoder's own tcp.decode, so a frame is plain only
- * when its options are as acceptable to the decoder as they are here.
+ * accepts, nothing cut by the snap length, no issue to report. Anything else (other links, tunnels,
+ * fragments, IPv6 extension headers, ICMP, a length that disagrees, TSO's zero length) returns false
+ * and goes through the decoder as before. TCP headers are read by the decoder's own tcp.decode, so a
+ * frame is plain only when the decoder finds nothing wrong with its options either.
  *
  * The flow tracker's fast path (tracker.ts observePlain) takes these fields for the packets of live
- * flows whose application is already named; test/flow/plain-path.test.ts proves on captures that its
- * records equal the decoder path's.
+ * flows whose application is already named (engine/flows.ts) or that the decoder would not look into
+ * past TCP/UDP (engine/analyze.ts); test/flow/plain-path.test.ts and test/engine/analyze-plain.test.ts
+ * prove on captures that the results equal the decoder path's.
  */
-import { stopsDecoding } from '../decode/issue.js'
 import * as tcp from '../decode/tcp.js'
 
 const LINKTYPE_ETHERNET = 1
@@ -33,6 +33,8 @@ export interface PlainHeaders {
   bytes: Uint8Array
   srcPort: number
   dstPort: number
+  /** 802.1Q tags in front of the IP header (0-2). */
+  vlanTags: number
   /** TCP flags and sequence number (0 for UDP). */
   flags: number
   seq: number
@@ -40,12 +42,15 @@ export interface PlainHeaders {
   ipBytes: number
   /** Transport payload bytes: TCP segment length, UDP length - 8. */
   payload: number
+  /** Where the transport payload starts and ends in `bytes`. */
+  payloadAt: number
+  payloadEnd: number
 }
 
 export function createPlainHeaders(): PlainHeaders {
   return {
     proto: 0, family: 4, src: 0, dst: 0, srcAt: 0, dstAt: 0, bytes: new Uint8Array(0), srcPort: 0, dstPort: 0,
-    flags: 0, seq: 0, ipBytes: 0, payload: 0,
+    vlanTags: 0, flags: 0, seq: 0, ipBytes: 0, payload: 0, payloadAt: 0, payloadEnd: 0,
   }
 }
 
@@ -58,11 +63,13 @@ export function readPlainHeaders(linkType: number, b: Uint8Array, out: PlainHead
   if (end < 14) return false
   let type = (b[12]! << 8) | b[13]!
   let o = 14
-  for (let tags = 0; type === 0x8100 && tags < 2; tags++) {
+  let tags = 0
+  for (; type === 0x8100 && tags < 2; tags++) {
     if (end - o < 4) return false
     type = (b[o + 2]! << 8) | b[o + 3]!
     o += 4
   }
+  out.vlanTags = tags
   let l4: number
   let l4End: number
   if (type === 0x0800) {
@@ -98,13 +105,15 @@ export function readPlainHeaders(linkType: number, b: Uint8Array, out: PlainHead
   out.bytes = b
   if (out.proto === 6) {
     const h = scratchTcp
-    const r = tcp.decode(b, l4, l4End, h)
-    if (!r.ok && stopsDecoding(r)) return false
+    // Any issue (a cut header, a bad Data Offset or option) is the decoder's to report.
+    if (!tcp.decode(b, l4, l4End, h).ok) return false
     out.srcPort = h.srcPort
     out.dstPort = h.dstPort
     out.flags = h.flags
     out.seq = h.seq
-    out.payload = Math.max(0, l4End - h.payloadOffset)
+    out.payloadAt = h.payloadOffset
+    out.payloadEnd = l4End
+    out.payload = l4End - h.payloadOffset
     return true
   }
   if (out.proto !== 17 || l4End - l4 < 8) return false
@@ -115,6 +124,8 @@ export function readPlainHeaders(linkType: number, b: Uint8Array, out: PlainHead
   out.flags = 0
   out.seq = 0
   out.payload = length - 8
+  out.payloadAt = l4 + 8
+  out.payloadEnd = l4 + length
   return true
 }
 

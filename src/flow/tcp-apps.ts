@@ -185,6 +185,17 @@ export class TcpApplications {
     return end > offset && (tls.looksLikeTls(bytes, offset, end) || http.looksLikeHttp(bytes, offset, end))
   }
 
+  /**
+   * True when `segment` would do nothing with this segment: a bare ACK, or one that no followed
+   * connection owns and that opens none (`mayFollow`, then `skips`). The frame loop asks before it
+   * builds a key; the analyzers' fast paths ask before they skip the decoder.
+   */
+  ignores(hash: number, flags: number, srcPort: number, dstPort: number, bytes: Uint8Array, offset: number, end: number): boolean {
+    if (end <= offset && (flags & (SYN | FIN | RST)) === 0) return true
+    if (!this.mayFollow(srcPort, dstPort, bytes, offset, end)) return true
+    return this.skips(hash, flags, srcPort, dstPort, bytes, offset, end)
+  }
+
   /** Connections being followed now. */
   get size(): number {
     return this.connections.size

@@ -62,6 +62,11 @@ import {
 import { CLASS_COUNT, Flow, FlowClass, FlowTable } from './table.js'
 import { ACK, SYN, otherConnState, tcpClosed, tcpConnState, tcpSegment, udpHistory } from './tcp-state.js'
 
+/** Tells the tracker's fast path whether decoding a plain frame could name its flow's application. */
+export interface PlainNamer {
+  mayName(h: PlainHeaders): boolean
+}
+
 /** Seconds. */
 export interface FlowTimeouts {
   tcp: number
@@ -258,11 +263,11 @@ export class FlowTracker {
    * The fast path: a plain frame (headers.ts), counted without a decoded frame when the result is the
    * one `observe` would give. That is so when its flow is live and stays so (not idle past its timeout,
    * no SYN that could reuse it, no active-timeout cut due) and the decoder could not name its
-   * application: the flow has one already (a flow's first application stays), or it is UDP on ports
-   * that carry none. False, with nothing counted, when the frame must go through the decoder and
-   * `observe`. `udpApp`: the frame's UDP ports lead into a decoded protocol (DNS, NTP, a tunnel).
+   * application: the flow has one already (a flow's first application stays), or this frame cannot
+   * (asked of `names` only then: the caller knows what its decoder would find past TCP/UDP). False,
+   * with nothing counted, when the frame must go through the decoder and `observe`.
    */
-  observePlain(frame: FlowFrame, h: PlainHeaders, udpApp: boolean): boolean {
+  observePlain(frame: FlowFrame, h: PlainHeaders, names: PlainNamer): boolean {
     if (this.finished) throw new Error('FlowTracker: observe after finish')
     const sec = frame.tsSec
     const nsec = frame.tsNsec
@@ -273,7 +278,7 @@ export class FlowTracker {
     const f = this.table.find(k)
     if (f === null || f.shared) return false
     const isTcp = h.proto === 6
-    if (f.app === null && (isTcp || udpApp)) return false
+    if (f.app === null && names.mayName(h)) return false
     if (!(f.touchSec === sec && this.wholeSecondTimeouts) && this.expired(f, sec, nsec)) return false
     if (isTcp && (h.flags & (SYN | ACK)) === SYN) return false
     if (sec - f.firstSec + 1 > this.activeSec) return false

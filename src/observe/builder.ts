@@ -186,12 +186,7 @@ export class ObservationBuilder {
   }
 
   observe(frame: Frame, decoded: DecodedFrame): void {
-    this.frame = frame
-    this.here = null
-    const span = this.span ?? (this.span = this.spanOf(this.fileIndex, this.file))
-    if (span.first === null) span.first = this.at()
-    const last = span.last ?? (span.last = { fileIndex: this.fileIndex, frame: 0, sec: 0, nsec: 0, hasTs: false })
-    setMark(last, this.fileIndex, frame)
+    this.observePlain(frame)
 
     const layers = decoded.layers
     let ip = -1          // the innermost non-quoted IP layer
@@ -278,6 +273,19 @@ export class ObservationBuilder {
         }
       }
     }
+  }
+
+  /**
+   * A frame that holds nothing past one plain IP level and its TCP/UDP header outside port 179
+   * (engine/analyze.ts decides): it only extends the capture's span. `observe` starts the same way.
+   */
+  observePlain(frame: Frame): void {
+    this.frame = frame
+    this.here = null
+    const span = this.span ?? (this.span = this.spanOf(this.fileIndex, this.file))
+    if (span.first === null) span.first = this.at()
+    const last = span.last ?? (span.last = { fileIndex: this.fileIndex, frame: 0, sec: 0, nsec: 0, hasTs: false })
+    setMark(last, this.fileIndex, frame)
   }
 
   finish(): Observations {
