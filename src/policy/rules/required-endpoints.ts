@@ -124,6 +124,20 @@ export function assessEndpoints(ctx: RuleContext): EndpointsResult | null {
   const claimed = new Set<FlowRecord | Where>()
   const endpoints: EndpointAssessment[] = []
   const obs = ctx.obs
+  // Indexes of the flows a target can use, by responder address: a target then reads its own
+  // addresses' flows instead of every flow (targets x flows was most of this rule's time).
+  const byResponder = new Map<string, number[]>()
+  obs.flows.forEach((f, i) => {
+    if (f.responder.port === null || f.initiatorInferred) return
+    const list = byResponder.get(f.responder.ip)
+    if (list) list.push(i)
+    else byResponder.set(f.responder.ip, [i])
+  })
+
+  // What the sources asked and named: the same for every target, so filtered once.
+  const sourceDns = obs.dns.filter((q) => isSource(q.client.ip, q.query.t))
+  const sourceTls = obs.tls.filter((s) => s.sni && isSource(s.client.ip, s.at.t))
+  const sourceHttp = obs.http.filter((h) => h.host && isSource(h.client.ip, h.at.t))
 
   for (const target of targets) {
     const n = target.name
@@ -133,16 +147,12 @@ export function assessEndpoints(ctx: RuleContext): EndpointsResult | null {
     const addresses = new Set<string>()
     if (literalAddress) addresses.add(n)
 
-    const queries = literalAddress ? [] : obs.dns.filter((q) => isSource(q.client.ip, q.query.t) && nameMatches(n, q.name))
+    const queries = literalAddress ? [] : sourceDns.filter((q) => nameMatches(n, q.name))
     let named = 0
     if (!literalAddress) {
       for (const b of obs.dnsBindings) if (nameMatches(n, b.name)) addresses.add(b.address)
-      for (const s of obs.tls) {
-        if (s.sni && isSource(s.client.ip, s.at.t) && nameMatches(n, s.sni)) { named++; addresses.add(s.server.ip) }
-      }
-      for (const h of obs.http) {
-        if (h.host && isSource(h.client.ip, h.at.t) && nameMatches(n, hostOnly(h.host))) { named++; addresses.add(h.server.ip) }
-      }
+      for (const s of sourceTls) if (nameMatches(n, s.sni!)) { named++; addresses.add(s.server.ip) }
+      for (const h of sourceHttp) if (nameMatches(n, hostOnly(h.host!))) { named++; addresses.add(h.server.ip) }
     }
 
     let failing = false
@@ -161,9 +171,11 @@ export function assessEndpoints(ctx: RuleContext): EndpointsResult | null {
       }), r.at)
     }
 
-    const flows = obs.flows.filter((f) =>
-      addresses.has(f.responder.ip) && f.responder.port !== null && target.ports.includes(f.responder.port) &&
-      protoOk(target, f.proto) && !f.initiatorInferred && isSource(f.initiator.ip, flowStart(f)))
+    // In observation order, as a filter over obs.flows would give them.
+    const picked: number[] = []
+    for (const a of addresses) for (const i of byResponder.get(a) ?? []) picked.push(i)
+    const flows = picked.sort((x, y) => x - y).map((i) => obs.flows[i]!).filter((f) =>
+      target.ports.includes(f.responder.port!) && protoOk(target, f.proto) && isSource(f.initiator.ip, flowStart(f)))
     const answered = (f: FlowRecord) => (f.proto === 'tcp' ? f.history.includes('h') : f.packets.rev > 0)
     let reached = false
     for (const f of flows) {
