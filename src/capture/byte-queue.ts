@@ -65,6 +65,24 @@ export class ByteQueue {
     this.offset += n
   }
 
+  /**
+   * Copies the unread bytes (a partial record, usually) into a buffer of the queue's own and drops
+   * every view of a pushed chunk, so that the reader may read into those chunks' memory again.
+   * Buffers already handed out (frames' bytes) are not touched.
+   */
+  detach(): void {
+    const n = this.available()
+    const own = new Uint8Array(n)
+    own.set(this.buf.subarray(this.pos, this.lim))
+    let at = this.lim - this.pos
+    for (const c of this.queued) { own.set(c, at); at += c.length }
+    this.buf = own
+    this.pos = 0
+    this.lim = n
+    this.queued = []
+    this.queuedBytes = 0
+  }
+
   /** Drops everything buffered (the parser has stopped trusting the rest of the file). */
   clear(): void {
     this.offset += this.available()

@@ -95,6 +95,11 @@ export class PcapParser implements CaptureParser {
     if (!this.stopped) this.q.push(chunk)
   }
 
+  /** The pushed chunks may be overwritten from now on: keep the unread bytes in memory of its own. */
+  releaseInput(): void {
+    this.q.detach()
+  }
+
   /**
    * Reads the file header once enough bytes are pushed: true when done, false when more bytes are
    * needed. Throws CaptureError when the header is not an acceptable pcap header.

@@ -159,6 +159,11 @@ export class PcapngParser implements CaptureParser {
     if (!this.stopped) this.q.push(chunk)
   }
 
+  /** The pushed chunks may be overwritten from now on: keep the unread bytes in memory of its own. */
+  releaseInput(): void {
+    this.q.detach()
+  }
+
   /** Reads the first SHB: true when done, false when more bytes are needed; throws CaptureError when it is bad. */
   parseHeader(): boolean {
     if (this.headerDone) return true

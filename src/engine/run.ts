@@ -12,7 +12,7 @@
  * analyses: a pipeline of two stages, which bench/worker-pool.ts measures); the merge step is
  * the same in both modes (one part), so the JSON is the same by construction and by test.
  */
-import { createReadStream, statSync, type ReadStream } from 'node:fs'
+import { statSync } from 'node:fs'
 import type { ResourceLimits } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import type { Frame } from '../capture/frame.js'
@@ -214,19 +214,16 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
       const file = files[fileIndex]!
       const chunkSize = opts.chunkSize
-      let stream: ReadStream | null = null
-      if (file !== '-') stream = createReadStream(file, chunkSize ? { highWaterMark: chunkSize } : {})
-      const reader = await openCapture(file, {
-        ...(chunkSize ? { chunkSize } : {}),
-        ...(stream ? { input: stream } : {}),
-      })
+      // Frames are used only within their batch (the analyzers and the batch writer copy what they
+      // keep), so the reader may read the file into the same two buffers in turn.
+      const reader = await openCapture(file, { ...(chunkSize ? { chunkSize } : {}), reuseBuffers: true })
       const progress = (done: boolean): void => {
         if (!opts.onProgress) return
         const now = performance.now()
         if (!done && now - lastProgress < interval) return
         lastProgress = now
         opts.onProgress({
-          fileIndex, file, bytesRead: bytesBefore + (stream ? stream.bytesRead : 0), bytesTotal,
+          fileIndex, file, bytesRead: bytesBefore + reader.bytesRead, bytesTotal,
           packets, flows: sink.flowsSoFar(), elapsedMs: now - t0, done,
         })
       }
@@ -240,7 +237,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       await sink.endFile()
       captures.push(reader.info)
       if (fileIndex === files.length - 1) progress(true)
-      bytesBefore += stream ? stream.bytesRead : 0
+      bytesBefore += reader.bytesRead
     }
     const parts = await sink.finish()
     const result = mergeResults(opts.analyzer, parts, opts.config)

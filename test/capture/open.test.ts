@@ -202,3 +202,41 @@ describe('openCapture: bounded memory and early stop', () => {
     expect(stream.destroyed).toBe(true)
   })
 })
+
+describe('openCapture: reuseBuffers (a file read into two buffers in turn)', () => {
+  const samples = join(import.meta.dirname, '../../samples')
+  const captures = ['healthy.pcapng', 'messy.pcap.gz', 'ipv6-at-border.pcap', 'vxlan-leak.pcapng'].map((f) => join(samples, f))
+
+  it('gives the same frames and info as a fresh buffer per read, for any chunk size, gzip too', async () => {
+    for (const path of captures) {
+      const want = await readAll(path)
+      for (const chunkSize of [7, 97, 1500, 65536]) {
+        const got = await readAll(path, { chunkSize, reuseBuffers: true })
+        expect(got.frames, `${path} chunk ${chunkSize}`).toEqual(want.frames)
+        expect(got.info, `${path} chunk ${chunkSize}`).toEqual(want.info)
+      }
+    }
+  })
+
+  it('a frame stays intact until the next batch is requested, while the next chunk is read ahead', async () => {
+    // Many small chunks: every batch's frames sit in the buffer the read-ahead does not use.
+    const path = captures[0]!
+    const reader = await openCapture(path, { chunkSize: 64, reuseBuffers: true })
+    const want = (await readAll(path)).frames
+    let i = 0
+    for await (const batch of reader.batches()) {
+      await new Promise((r) => setTimeout(r, 1)) // the read-ahead completes meanwhile
+      for (const f of batch) expect(new Uint8Array(f.bytes), `frame ${f.frameNumber}`).toEqual(want[i++]!.bytes)
+    }
+    expect(i).toBe(want.length)
+  })
+
+  it('counts the file bytes read (as stored: compressed for gzip)', async () => {
+    const { statSync } = await import('node:fs')
+    for (const path of captures) {
+      const reader = await openCapture(path, { reuseBuffers: true })
+      for await (const _ of reader.batches()) { /* read to the end */ }
+      expect(reader.bytesRead, path).toBe(statSync(path).size)
+    }
+  })
+})
