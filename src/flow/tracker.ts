@@ -778,7 +778,9 @@ export function mergeSummaries(parts: FlowSummary[], topN: number): FlowSummary 
   const byState = new Map<string, number>()
   const top = new TopFlows(n)
   const keepAll = parts.some((p) => p.shard.local.all !== undefined)
-  const all = keepAll ? new TopFlows(MAX_KEPT_FLOWS) : null
+  // Every part's `all` is sorted already: their concatenation is sorted by one pass of runs (TimSort),
+  // where offering each record to a heap scrambled them for a full sort (twice: local and summary).
+  const all: FlowRecord[] | null = keepAll ? [] : null
   let count = 0
   let timedOut = 0
   let evicted = 0
@@ -793,15 +795,16 @@ export function mergeSummaries(parts: FlowSummary[], topN: number): FlowSummary 
     addCounts(byProto, l.byProto)
     addCounts(byState, l.byState)
     for (const r of l.top) top.offer(r)
-    if (all) for (const r of l.all ?? []) all.offer(r)
+    if (all) for (const r of l.all ?? []) all.push(r)
     for (const s of p.shard.shared) shared.push(s)
     if (p.shard.endSec > endSec || (p.shard.endSec === endSec && p.shard.endNsec > endNsec)) { endSec = p.shard.endSec; endNsec = p.shard.endNsec }
   }
   if (endSec === -Infinity) endSec = 0
   const timeouts = parts[0]?.shard.timeouts ?? { ...DEFAULT_TIMEOUTS }
+  const localAll = all ? best(all, MAX_KEPT_FLOWS) : null
   const local: ShardFlows['local'] = {
     count, byProto: sortedCounts(byProto), byState: sortedCounts(byState), timedOut, top: top.sorted(),
-    ...(all ? { all: all.sorted() } : {}),
+    ...(localAll ? { all: localAll } : {}),
   }
   const joined = joinShared(shared, timeouts, endSec, endNsec)
   for (const s of joined) {
@@ -811,15 +814,20 @@ export function mergeSummaries(parts: FlowSummary[], topN: number): FlowSummary 
     byState.set(r.state, (byState.get(r.state) ?? 0) + 1)
     if (s.reason === 'timeout') timedOut++
     top.offer(r)
-    all?.offer(r)
   }
   const summary: FlowSummary = {
     count, byProto: sortedCounts(byProto), byState: sortedCounts(byState), evicted, timedOut, top: top.sorted(),
     shard: { local, shared: joined, timeouts, endSec, endNsec },
   }
-  if (all) {
-    summary.all = all.sorted()
+  if (localAll) {
+    summary.all = joined.length === 0 ? localAll.slice() : best([...localAll, ...joined.map((s) => s.record)], MAX_KEPT_FLOWS)
     summary.allComplete = count <= MAX_KEPT_FLOWS
   }
   return summary
+}
+
+/** The first `n` of `records` in output order (sorts in place; runs already in order cost a pass). */
+function best(records: FlowRecord[], n: number): FlowRecord[] {
+  const sorted = sortFlowRecords(records)
+  return sorted.length > n ? sorted.slice(0, n) : sorted
 }
