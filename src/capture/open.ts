@@ -49,7 +49,8 @@ export interface CaptureReader {
   info: CaptureInfo
   /**
    * The frames, in file order, in batches of at most MAX_BATCH_FRAMES (and at most one input chunk).
-   * Each Frame is a new object; its `bytes` stay valid at least until the next batch is requested.
+   * A Frame and its `bytes` stay valid at least until the next batch is requested (each Frame is a new
+   * object and its bytes are never overwritten, unless the capture was opened with `reuseBuffers`).
    * Can be iterated once. Never throws for bad records: they become warnings in `info`.
    */
   batches(): AsyncGenerator<Frame[]>
@@ -103,8 +104,9 @@ export async function openCapture(
   opts: { chunkSize?: number; input?: NodeJS.ReadableStream; reuseBuffers?: boolean } = {},
 ): Promise<CaptureReader> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE
-  // A file read into two buffers in turn (`reuseBuffers`): frames' bytes then live only until the
-  // next batch is requested, as CaptureReader promises; callers that keep frames longer leave it off.
+  // A file read into two buffers in turn (`reuseBuffers`), and Frame objects reused from batch to batch:
+  // frames then live only until the next batch is requested, as CaptureReader promises; callers that
+  // keep frames longer leave it off.
   const reuse = opts.reuseBuffers === true && opts.input === undefined && path !== '-'
   const fileRead = { bytes: 0 }
   let source = reuse
@@ -162,9 +164,12 @@ export async function openCapture(
     if (started) throw new Error('CaptureReader.batches() can be iterated only once')
     started = true
     try {
+      // With reuse, the Frame objects of a batch serve the next batch too (they live as long as their bytes).
+      const frames: Frame[] = []
+      const frameAt = reuse ? (i: number) => (frames[i] ??= createFrame()) : () => createFrame()
       for (;;) {
         let batch: Frame[] = []
-        for (let f = createFrame(); parser.next(f); f = createFrame()) {
+        for (let f = frameAt(0); parser.next(f); f = frameAt(batch.length)) {
           batch.push(f)
           if (batch.length === MAX_BATCH_FRAMES) {
             sync()
