@@ -5,8 +5,8 @@
  * Rows, each in its own child process (wall time from here, peak RSS from `/usr/bin/time -v`, or,
  * without it, from process.resourceUsage() in a preload for the Node rows):
  *
- *   file read        fs stream of the whole file (256 KiB chunks), nothing else
- *   record walk      openCapture, count packets and bytes (checked against the generator)
+ *   file read        the whole file read into one reused 256 KiB buffer (FileHandle.read), nothing else
+ *   record walk      openCapture as the pipeline opens it (reuseBuffers), count packets and bytes (checked against the generator)
  *   flows -w 1       node <build>/src/cli/main.js flows FILE -f json -w 1 -o TMP
  *   flows            the same with the default worker count
  *   analyze -w 1     node <build>/src/cli/main.js analyze FILE -p POLICY -f json -w 1 -o TMP (POLICY: hubcap policy init)
