@@ -461,14 +461,14 @@ export class FrameDecoder {
     return s
   }
   /**
-   * True when decoding this plain TCP frame (flow/headers.ts: one IP level, outside any tunnel) would
-   * give nothing past its TCP header: the TCP applications would ignore its segment.
+   * True when decoding this plain TCP frame (flow/headers.ts: one IP level, or the inner level of a
+   * plain VXLAN frame) would give nothing past its TCP header: the TCP applications would ignore its segment.
    */
   ignoresPlainSegment(h: PlainHeaders): boolean {
     if (!this.applications) return true
     const hash = h.family === 4
-      ? connectionHash(h.src, h.srcPort, h.dst, h.dstPort, -1)
-      : connectionHash(fold16(h.bytes, h.srcAt), h.srcPort, fold16(h.bytes, h.dstAt), h.dstPort, -1)
+      ? connectionHash(h.src, h.srcPort, h.dst, h.dstPort, h.vni)
+      : connectionHash(fold16(h.bytes, h.srcAt), h.srcPort, fold16(h.bytes, h.dstAt), h.dstPort, h.vni)
     return this.tcpApps.ignores(hash, h.flags, h.srcPort, h.dstPort, h.bytes, h.payloadAt, h.payloadEnd)
   }
 

@@ -17,7 +17,7 @@
 import type { Frame } from '../capture/frame.js'
 import { DEFAULT_VXLAN_PORTS, Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
 import { FrameDecoder } from '../decode/frame.js'
-import { createPlainHeaders, readPlainHeaders, type PlainHeaders } from '../flow/headers.js'
+import { createPlainHeaders, readPlainHeaders, readPlainInner, type PlainHeaders } from '../flow/headers.js'
 import { FlowTracker, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
 import type { ShardAnalyzer } from './shard.js'
 
@@ -49,6 +49,8 @@ export function flowsConfig(config: unknown): FlowsConfig {
   }
 }
 
+const isTunnel = (layer: Layer) => layer === Layer.Vxlan || layer === Layer.Geneve
+
 /** Seed of the flow table's hash: fixed, so a run never depends on it (output does not anyway). */
 const FLOW_TABLE_SEED = 0x5eed_f10
 
@@ -59,6 +61,7 @@ export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
   private readonly udpPorts: UdpPorts
   private readonly plainPath: boolean
   private readonly headers = createPlainHeaders()
+  private readonly inner = createPlainHeaders()
   /** Frames counted without / with the decoder (bench and tests). */
   readonly counts = { plain: 0, decoded: 0 }
 
@@ -87,10 +90,17 @@ export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
   private plain(frame: Frame): boolean {
     const h = this.headers
     if (!readPlainHeaders(frame.linkType, frame.bytes, h)) return false
-    // A tunnel's frame holds its inner flow too: always the decoder's.
     if (h.proto === 17) {
       const next = this.udpPorts.next(h.srcPort, h.dstPort)
-      if (next === Layer.Vxlan || next === Layer.Geneve) return false
+      // A VXLAN frame holds its inner flow too: both from the bytes when the inner frame is plain as well
+      // (and not a tunnel again); Geneve and anything else go to the decoder.
+      if (next === Layer.Vxlan) {
+        const inner = this.inner
+        if (!readPlainInner(h, inner)) return false
+        if (inner.proto === 17 && isTunnel(this.udpPorts.next(inner.srcPort, inner.dstPort))) return false
+        return this.tracker.observePlainTunnel(frame, h, inner, this)
+      }
+      if (next === Layer.Geneve) return false
     }
     return this.tracker.observePlain(frame, h, this)
   }

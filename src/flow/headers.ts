@@ -33,8 +33,11 @@ export interface PlainHeaders {
   bytes: Uint8Array
   srcPort: number
   dstPort: number
-  /** 802.1Q tags in front of the IP header (0-2). */
+  /** 802.1Q tags in front of the IP header (0-2), and the innermost tag's VLAN id (-1: none). */
   vlanTags: number
+  vlan: number
+  /** The VXLAN VNI around these headers (readPlainInner), -1 outside a tunnel. */
+  vni: number
   /** TCP flags and sequence number (0 for UDP). */
   flags: number
   seq: number
@@ -50,7 +53,7 @@ export interface PlainHeaders {
 export function createPlainHeaders(): PlainHeaders {
   return {
     proto: 0, family: 4, src: 0, dst: 0, srcAt: 0, dstAt: 0, bytes: new Uint8Array(0), srcPort: 0, dstPort: 0,
-    vlanTags: 0, flags: 0, seq: 0, ipBytes: 0, payload: 0, payloadAt: 0, payloadEnd: 0,
+    vlanTags: 0, vlan: -1, vni: -1, flags: 0, seq: 0, ipBytes: 0, payload: 0, payloadAt: 0, payloadEnd: 0,
   }
 }
 
@@ -59,17 +62,40 @@ const scratchTcp = tcp.create()
 /** Fill `out` from a plain frame; false when the frame is not plain (the decoder's job). */
 export function readPlainHeaders(linkType: number, b: Uint8Array, out: PlainHeaders): boolean {
   if (linkType !== LINKTYPE_ETHERNET) return false
-  const end = b.length
-  if (end < 14) return false
-  let type = (b[12]! << 8) | b[13]!
-  let o = 14
+  out.vni = -1
+  return readEthernet(b, 0, b.length, out)
+}
+
+/** VXLAN's header: flags, reserved, a 24-bit VNI, reserved. */
+const VXLAN_HEADER = 8
+
+/**
+ * The inner frame of a plain VXLAN frame whose outer headers are in `outer` (its UDP ports lead into
+ * VXLAN): the Ethernet frame after the 8-byte VXLAN header, to the end of the UDP datagram, read as
+ * readPlainHeaders reads a frame; `inner.vni` is the VNI. False when it is not plain.
+ */
+export function readPlainInner(outer: PlainHeaders, inner: PlainHeaders): boolean {
+  const b = outer.bytes
+  const at = outer.payloadAt
+  if (outer.payloadEnd - at < VXLAN_HEADER) return false
+  inner.vni = (b[at + 4]! << 16) | (b[at + 5]! << 8) | b[at + 6]!
+  return readEthernet(b, at + VXLAN_HEADER, outer.payloadEnd, inner)
+}
+
+function readEthernet(b: Uint8Array, start: number, end: number, out: PlainHeaders): boolean {
+  if (end - start < 14) return false
+  let type = (b[start + 12]! << 8) | b[start + 13]!
+  let o = start + 14
   let tags = 0
+  let vlan = -1
   for (; type === 0x8100 && tags < 2; tags++) {
     if (end - o < 4) return false
+    vlan = ((b[o]! << 8) | b[o + 1]!) & 0x0fff
     type = (b[o + 2]! << 8) | b[o + 3]!
     o += 4
   }
   out.vlanTags = tags
+  out.vlan = vlan
   let l4: number
   let l4End: number
   if (type === 0x0800) {

@@ -62,6 +62,16 @@ import {
 import { CLASS_COUNT, Flow, FlowClass, FlowTable } from './table.js'
 import { ACK, SYN, otherConnState, tcpClosed, tcpConnState, tcpSegment, udpHistory } from './tcp-state.js'
 
+/**
+ * The key of plain headers: the outermost level's VLAN tags belong to the link (no VLAN in its key);
+ * inside a tunnel the innermost tag and the VNI name the flow, as levelKey does.
+ */
+function setPlainKey(k: FlowKey, h: PlainHeaders, seed: number): void {
+  const vlan = h.vni >= 0 ? h.vlan : -1
+  if (h.family === 4) setIpv4Key(k, h.proto, h.src, h.srcPort, h.dst, h.dstPort, vlan, h.vni, seed)
+  else setIpv6Key(k, h.proto, h.bytes, h.srcPort, h.bytes, h.dstPort, vlan, h.vni, seed, h.srcAt, h.dstAt)
+}
+
 /** Tells the tracker's fast path whether decoding a plain frame could name its flow's application. */
 export interface PlainNamer {
   mayName(h: PlainHeaders): boolean
@@ -184,6 +194,8 @@ export class FlowTracker {
   private readonly table = new FlowTable()
   private readonly key = new FlowKey()
   private readonly quotedKey = new FlowKey()
+  /** The inner flow's key of a plain VXLAN frame (observePlainTunnel). */
+  private readonly innerKey = new FlowKey()
   private readonly levels = new FrameLevels()
   private readonly seed: number
   private readonly maxFlows: number
@@ -272,19 +284,49 @@ export class FlowTracker {
     const sec = frame.tsSec
     const nsec = frame.tsNsec
     this.advance(sec, nsec)
-    const k = this.key
-    if (h.family === 4) setIpv4Key(k, h.proto, h.src, h.srcPort, h.dst, h.dstPort, -1, -1, this.seed)
-    else setIpv6Key(k, h.proto, h.bytes, h.srcPort, h.bytes, h.dstPort, -1, -1, this.seed, h.srcAt, h.dstAt)
-    const f = this.table.find(k)
-    if (f === null || f.shared) return false
-    const isTcp = h.proto === 6
-    if (f.app === null && names.mayName(h)) return false
-    if (!(f.touchSec === sec && this.wholeSecondTimeouts) && this.expired(f, sec, nsec)) return false
-    if (isTcp && (h.flags & (SYN | ACK)) === SYN) return false
-    if (sec - f.firstSec + 1 > this.activeSec) return false
+    const f = this.plainFlow(this.key, frame, h, names)
+    if (f === null) return false
     this.stats.frames++
-    this.update(f, frame, k.dir, isTcp, h.flags, h.seq, h.ipBytes, h.payload, false, null)
+    this.update(f, frame, this.key.dir, h.proto === 6, h.flags, h.seq, h.ipBytes, h.payload, false, null)
     return true
+  }
+
+  /**
+   * observePlain for a plain VXLAN frame (headers.ts readPlainInner): its outer flow (the VTEP pair's,
+   * shared by the workers, named 'vxlan') and its inner flow, both or neither: false, with nothing
+   * counted, unless both are live and `observe` would update them as this does.
+   */
+  observePlainTunnel(frame: FlowFrame, outer: PlainHeaders, inner: PlainHeaders, names: PlainNamer): boolean {
+    if (this.finished) throw new Error('FlowTracker: observe after finish')
+    const sec = frame.tsSec
+    const nsec = frame.tsNsec
+    this.advance(sec, nsec)
+    const ko = this.key
+    setPlainKey(ko, outer, this.seed)
+    const fo = this.table.find(ko)
+    // The outer flow of a tunnel is shared from its first frame on and never cut by the active timeout.
+    if (fo === null || !fo.shared || fo.app !== 'vxlan') return false
+    if (!(fo.touchSec === sec && this.wholeSecondTimeouts) && this.expired(fo, sec, nsec)) return false
+    const fi = this.plainFlow(this.innerKey, frame, inner, names)
+    if (fi === null) return false
+    this.stats.frames++
+    this.update(fo, frame, ko.dir, false, 0, 0, outer.ipBytes, outer.payload, true, 'vxlan')
+    this.update(fi, frame, this.innerKey.dir, inner.proto === 6, inner.flags, inner.seq, inner.ipBytes, inner.payload, false, null)
+    return true
+  }
+
+  /** The live flow of plain headers `h` (key into `k`) when observe would only count the packet in it; else null. */
+  private plainFlow(k: FlowKey, frame: FlowFrame, h: PlainHeaders, names: PlainNamer): Flow | null {
+    const sec = frame.tsSec
+    const nsec = frame.tsNsec
+    setPlainKey(k, h, this.seed)
+    const f = this.table.find(k)
+    if (f === null || f.shared) return null
+    if (f.app === null && names.mayName(h)) return null
+    if (!(f.touchSec === sec && this.wholeSecondTimeouts) && this.expired(f, sec, nsec)) return null
+    if (h.proto === 6 && (h.flags & (SYN | ACK)) === SYN) return null
+    if (sec - f.firstSec + 1 > this.activeSec) return null
+    return f
   }
 
   /** Capture time moves on (never back): idle flows are swept once per capture second. */

@@ -12,7 +12,7 @@
  * generated border mix (TLS, DNS, NTP, BGP, VXLAN, 802.1Q), the mixed pipeline window and seeded
  * mutations of the samples (hostile lengths and flags reach the header reader).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -21,10 +21,12 @@ import { ensureBorderMix } from '../../bench/border-mix.js'
 import { mutateCapture } from '../../bench/fuzz/mutate.js'
 import { seededRandom } from '../../bench/random.js'
 import { CaptureError } from '../../src/capture/errors.js'
+import { pcapFile } from '../../src/capture/writer.js'
 import { openCapture } from '../../src/capture/open.js'
 import { FrameDecoder } from '../../src/decode/frame.js'
 import { FlowsAnalyzer } from '../../src/engine/flows.js'
 import { FlowTracker } from '../../src/flow/tracker.js'
+import { packet } from '../../src/samples/packet.js'
 import { mixedWindow } from '../engine/mixed-capture.js'
 import { HAVE_PCAPS, PCAPS_DIR, sharedCaptures } from '../support/oracle.js'
 
@@ -77,6 +79,32 @@ describe('flows fast path: the same records as the decoder path', () => {
     expect(o.frames).toBe(mix.packets)
     // Most frames belong to flows already named: the fast path must really be taken.
     expect(o.plain / o.frames).toBeGreaterThan(0.5)
+  })
+
+  it('on VXLAN with inner 802.1Q tags, IPv6 inside, and DNS and TLS inside the tunnel', async () => {
+    // Both directions of inner flows that differ only by their inner tag or their VNI, data after each
+    // flow is named: the fast path must key them exactly as the decoder does.
+    const frames: Uint8Array[] = []
+    const tls = [0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]
+    for (const [vni, tag] of [[5001, 10], [5001, 20], [5002, 10], [5002, -1]] as const) {
+      const outer = (up: boolean) => packet().eth().vlan(7).ipv4(up ? '192.0.2.1' : '192.0.2.2', up ? '192.0.2.2' : '192.0.2.1')
+        .udp(up ? 40000 : 40001, 4789).vxlan(vni)
+      const innerEth = (p: ReturnType<typeof outer>) => (tag >= 0 ? p.eth().vlan(tag) : p.eth())
+      for (let i = 0; i < 4; i++) {
+        const up = i % 2 === 0
+        frames.push(innerEth(outer(up)).ipv4(up ? '10.0.0.1' : '10.0.0.2', up ? '10.0.0.2' : '10.0.0.1')
+          .tcp(up ? 50000 : 443, up ? 443 : 50000, { flags: i === 0 ? 0x02 : 0x18, seq: 1000 + i }).payload(i === 0 ? [] : tls).build())
+        frames.push(innerEth(outer(up)).ipv6(up ? 'fd00::1' : 'fd00::2', up ? 'fd00::2' : 'fd00::1')
+          .udp(up ? 5300 : 53, up ? 53 : 5300).payload([0x12, 0x34, up ? 0x01 : 0x81, 0, 0, 0, 0, 0, 0, 0, 0, 0]).build())
+        frames.push(innerEth(outer(up)).ipv4(up ? '10.0.0.1' : '10.0.0.2', up ? '10.0.0.2' : '10.0.0.1')
+          .udp(up ? 7000 : 7001, up ? 7001 : 7000).payload([1, 2, 3, 4]).build())
+      }
+    }
+    const file = join(work, 'vxlan.pcap')
+    writeFileSync(file, pcapFile(frames.map((data, i) => ({ data, tsSec: 1795183200, tsFrac: i * 1000 }))))
+    const o = (await run(file))!
+    expectSame(o)
+    expect(o.plain).toBeGreaterThan(frames.length / 3)
   })
 
   it('on the mixed pipeline window (QinQ, IPv6, VXLAN, fragments, ICMP errors, cut frames)', async () => {
