@@ -129,7 +129,7 @@ export async function openCapture(
     parser.push(head)
     pushed = head.length
     while (!parser.parseHeader()) {
-      parser.releaseInput()
+      if (reuse) parser.releaseInput()
       const r = await source.next()
       if (r.done) {
         parser.end() // throws: the header is cut short

@@ -110,6 +110,11 @@ export interface PortConfig {
   firstRecordOnly?: boolean
 }
 
+/** The port configuration with `extra` VXLAN ports besides the defaults (none given: the defaults). */
+export function withVxlanPorts(extra: readonly number[] | undefined): PortConfig {
+  return extra ? { vxlanPorts: [...DEFAULT_VXLAN_PORTS, ...extra] } : {}
+}
+
 /**
  * UDP port to the layer it carries: one byte per port, one array read per lookup.
  * Built once per decoder from the same configuration in every worker.

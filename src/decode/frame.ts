@@ -466,10 +466,12 @@ export class FrameDecoder {
    */
   ignoresPlainSegment(h: PlainHeaders): boolean {
     if (!this.applications) return true
+    const apps = this.tcpApps
+    if (apps.passesOver(h.flags, h.srcPort, h.dstPort, h.bytes, h.payloadAt, h.payloadEnd)) return true
     const hash = h.family === 4
       ? connectionHash(h.src, h.srcPort, h.dst, h.dstPort, h.vni)
       : connectionHash(fold16(h.bytes, h.srcAt), h.srcPort, fold16(h.bytes, h.dstAt), h.dstPort, h.vni)
-    return this.tcpApps.ignores(hash, h.flags, h.srcPort, h.dstPort, h.bytes, h.payloadAt, h.payloadEnd)
+    return apps.skips(hash, h.flags, h.srcPort, h.dstPort, h.bytes, h.payloadAt, h.payloadEnd)
   }
 
   private put(l: DecodedLayer): void {
@@ -482,12 +484,14 @@ export class FrameDecoder {
 
   /** Hand a TCP segment to the stream applications; append what completed in this frame. */
   private streamSegment(frame: number, ip: IpEntry, vni: number, h: tcp.Header, bytes: Uint8Array, s: DecodedFrame): void {
-    // Most TCP is of no interest (bare ACKs; ports and first bytes of no application; encrypted TLS after
-    // its handshake, which no followed connection owns): a hash of the identity answers without the key text.
+    // Most TCP is of no interest: bare ACKs, ports and first bytes of no application (decided without a
+    // hash), and encrypted TLS after its handshake, which no followed connection owns (a hash of the
+    // identity answers that without the key text).
+    if (this.tcpApps.passesOver(h.flags, h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
     const hash = ip.kind === Layer.Ipv4
       ? connectionHash(ip.h.src, h.srcPort, ip.h.dst, h.dstPort, vni)
       : connectionHash(fold16(ip.h.src), h.srcPort, fold16(ip.h.dst), h.dstPort, vni)
-    if (this.tcpApps.ignores(hash, h.flags, h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
+    if (this.tcpApps.skips(hash, h.flags, h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
     const a = ipText(ip, 'src')
     const b = ipText(ip, 'dst')
     const forward = a < b || (a === b && h.srcPort <= h.dstPort)

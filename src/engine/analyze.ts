@@ -17,10 +17,10 @@
  * not depend on the worker count.
  */
 import type { Frame } from '../capture/frame.js'
-import { DEFAULT_VXLAN_PORTS, Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
+import { Layer, UdpPorts, withVxlanPorts } from '../decode/dispatch.js'
 import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
 import { createPlainHeaders, readPlainHeaders } from '../flow/headers.js'
-import { FlowTracker, addCounts, mergeSummaries, sortedCounts, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
+import { FLOW_TABLE_SEED, FlowTracker, addCounts, mergeSummaries, sortedCounts, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
 import { ObservationBuilder } from '../observe/builder.js'
 import { mergeObservations } from '../observe/merge.js'
 import type { Observations } from '../observe/model.js'
@@ -68,10 +68,6 @@ export function analyzeConfig(config: unknown): AnalyzeConfig {
     ...(c.maxFlows !== undefined ? { maxFlows: c.maxFlows } : {}), ...(c.vxlanPorts ? { vxlanPorts: c.vxlanPorts } : {}),
     ...(c.plainPath === false ? { plainPath: false } : {}),
   }
-}
-
-export function analyzePorts(c: AnalyzeConfig): PortConfig {
-  return c.vxlanPorts ? { vxlanPorts: [...DEFAULT_VXLAN_PORTS, ...c.vxlanPorts] } : {}
 }
 
 /** Layer kinds -> the decode record's type names (the Record kind uses its record's type). */
@@ -132,8 +128,6 @@ class LayerNames {
   }
 }
 
-/** Seed of the flow table's hash: fixed, so runs are repeatable (output never depends on it). */
-const FLOW_TABLE_SEED = 0x5eed_f10
 
 /** The frames `plain` hands the tracker are ones the decoder would find nothing in past TCP/UDP. */
 const NAMES_NOTHING: PlainNamer = { mayName: () => false }
@@ -165,7 +159,7 @@ export class AnalyzeShard implements ShardAnalyzer<AnalyzeResult> {
       topN: c.topN, seed: FLOW_TABLE_SEED, maxFlows,
       onEnd: (record, _reason, shared) => this.builder.addFlow(record, shared),
     })
-    const ports = analyzePorts(c)
+    const ports = withVxlanPorts(c.vxlanPorts)
     this.decoder = new FrameDecoder(ports)
     this.udpPorts = new UdpPorts(ports)
     this.plainPath = c.plainPath !== false

@@ -15,10 +15,10 @@
  * against (test/flow/plain-path.test.ts: the same JSON on captures of every kind).
  */
 import type { Frame } from '../capture/frame.js'
-import { DEFAULT_VXLAN_PORTS, Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
+import { Layer, UdpPorts, withVxlanPorts, type PortConfig } from '../decode/dispatch.js'
 import { FrameDecoder } from '../decode/frame.js'
 import { createPlainHeaders, readPlainHeaders, readPlainInner, type PlainHeaders } from '../flow/headers.js'
-import { FlowTracker, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
+import { FLOW_TABLE_SEED, FlowTracker, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
 import type { ShardAnalyzer } from './shard.js'
 
 export interface FlowsConfig {
@@ -51,8 +51,6 @@ export function flowsConfig(config: unknown): FlowsConfig {
 
 const isTunnel = (layer: Layer) => layer === Layer.Vxlan || layer === Layer.Geneve
 
-/** Seed of the flow table's hash: fixed, so a run never depends on it (output does not anyway). */
-const FLOW_TABLE_SEED = 0x5eed_f10
 
 export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
   private readonly tracker: FlowTracker
@@ -68,7 +66,7 @@ export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
   /** `maxFlows`: this shard's share of the live-flow cap (shard.ts flowsPerShard). */
   constructor(c: FlowsConfig, maxFlows: number) {
     this.tracker = new FlowTracker({ topN: c.topN, keepAll: c.keepAll, seed: FLOW_TABLE_SEED, maxFlows })
-    const ports: PortConfig = { ...(c.vxlanPorts ? { vxlanPorts: [...DEFAULT_VXLAN_PORTS, ...c.vxlanPorts] } : {}), firstRecordOnly: true }
+    const ports: PortConfig = { ...withVxlanPorts(c.vxlanPorts), firstRecordOnly: true }
     this.decoder = new FrameDecoder(ports)
     this.udpPorts = new UdpPorts(ports)
     this.plainPath = c.plainPath !== false

@@ -186,14 +186,13 @@ export class TcpApplications {
   }
 
   /**
-   * True when `segment` would do nothing with this segment: a bare ACK, or one that no followed
-   * connection owns and that opens none (`mayFollow`, then `skips`). The frame loop asks before it
-   * builds a key; the analyzers' fast paths ask before they skip the decoder.
+   * True when `segment` would do nothing with this segment, decided without its connection's hash: a
+   * bare ACK, or ports and first bytes of no application (`mayFollow`). When false, `skips` (with the
+   * hash) decides the rest. The frame loop asks both before it builds a key; the analyzers' fast paths
+   * before they skip the decoder.
    */
-  ignores(hash: number, flags: number, srcPort: number, dstPort: number, bytes: Uint8Array, offset: number, end: number): boolean {
-    if (end <= offset && (flags & (SYN | FIN | RST)) === 0) return true
-    if (!this.mayFollow(srcPort, dstPort, bytes, offset, end)) return true
-    return this.skips(hash, flags, srcPort, dstPort, bytes, offset, end)
+  passesOver(flags: number, srcPort: number, dstPort: number, bytes: Uint8Array, offset: number, end: number): boolean {
+    return (end <= offset && (flags & (SYN | FIN | RST)) === 0) || !this.mayFollow(srcPort, dstPort, bytes, offset, end)
   }
 
   /** Connections being followed now. */

@@ -77,6 +77,9 @@ export interface PlainNamer {
   mayName(h: PlainHeaders): boolean
 }
 
+/** Seed of the flows and analyze shards' flow tables: fixed, so runs are repeatable (output never depends on it). */
+export const FLOW_TABLE_SEED = 0x5eed_f10
+
 /** Seconds. */
 export interface FlowTimeouts {
   tcp: number
@@ -306,7 +309,7 @@ export class FlowTracker {
     const fo = this.table.find(ko)
     // The outer flow of a tunnel is shared from its first frame on and never cut by the active timeout.
     if (fo === null || !fo.shared || fo.app !== 'vxlan') return false
-    if (!(fo.touchSec === sec && this.wholeSecondTimeouts) && this.expired(fo, sec, nsec)) return false
+    if (this.idledOut(fo, sec, nsec)) return false
     const fi = this.plainFlow(this.innerKey, frame, inner, names)
     if (fi === null) return false
     this.stats.frames++
@@ -323,7 +326,7 @@ export class FlowTracker {
     const f = this.table.find(k)
     if (f === null || f.shared) return null
     if (f.app === null && names.mayName(h)) return null
-    if (!(f.touchSec === sec && this.wholeSecondTimeouts) && this.expired(f, sec, nsec)) return null
+    if (this.idledOut(f, sec, nsec)) return null
     if (h.proto === 6 && (h.flags & (SYN | ACK)) === SYN) return null
     if (sec - f.firstSec + 1 > this.activeSec) return null
     return f
@@ -383,10 +386,7 @@ export class FlowTracker {
 
     let f = this.table.find(k)
     if (f !== null) {
-      // Moved in its list this very second: it had a packet (or closed) less than a second ago, so it cannot
-      // have idled out when every idle timeout is a second or more (the common case skips the arithmetic).
-      const recent = f.touchSec === sec && this.wholeSecondTimeouts
-      if (!recent && this.expired(f, sec, nsec)) { this.end(f, f.cls === FlowClass.CLOSED ? 'closed' : 'timeout'); f = null }
+      if (this.idledOut(f, sec, nsec)) { this.end(f, f.cls === FlowClass.CLOSED ? 'closed' : 'timeout'); f = null }
       else if (isTcp && (flags & (SYN | ACK)) === SYN && this.reuses(f, k.dir, l4.h.seq)) { this.stats.reused++; this.end(f, 'reused'); f = null }
       else if (!f.shared && !tunnelOuter && sec - f.firstSec + 1 > this.activeSec &&
         elapsedNs(f.firstSec, f.firstNsec, sec, nsec) > this.activeNs) this.cut(f, frame)
@@ -487,6 +487,15 @@ export class FlowTracker {
     } else {
       this.stats.icmpErrorsUnmatched++
     }
+  }
+
+  /**
+   * Has `f` timed out by the packet at sec.nsec? A flow moved in its list this very second had a packet
+   * (or closed) less than a second ago, so it cannot have idled out when every idle timeout is a second
+   * or more: the common case skips the arithmetic.
+   */
+  private idledOut(f: Flow, sec: number, nsec: number): boolean {
+    return !(f.touchSec === sec && this.wholeSecondTimeouts) && this.expired(f, sec, nsec)
   }
 
   private expired(f: Flow, sec: number, nsec: number): boolean {
