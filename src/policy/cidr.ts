@@ -1,7 +1,7 @@
 /**
  * Address and prefix matching for rules and observers. Addresses arrive as the
  * text hubcap's decoders print (dotted quad, RFC 5952), so matching parses the
- * text once into bytes and compares prefixes; `AddressSet` caches per address.
+ * text (IPv4 into a number, IPv6 into bytes) and compares prefixes.
  * Strict validation of what users write lives in load.ts (ip-address); this
  * parser only has to accept what it produced.
  */
@@ -96,9 +96,46 @@ export function prefixCovers(outer: Prefix, inner: Prefix): boolean {
   return inner.length >= outer.length && prefixContains(outer, inner.bytes)
 }
 
-/** A set of prefixes (and single addresses) tested against address text; answers are cached. */
+/**
+ * The dotted quad `text` as an unsigned 32-bit number, or -1 when it is not one: what parseAddress
+ * accepts for IPv4 (four parts of 1-3 digits, each at most 255), without allocating.
+ */
+export function ipv4Number(text: string): number {
+  const n = text.length
+  if (n < 7 || n > 15) return -1
+  let value = 0
+  let part = 0
+  let digits = 0
+  let parts = 0
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0x2e // the end closes the last part like a dot
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return -1
+      part = part * 10 + (c - 0x30)
+    } else if (c === 0x2e) {
+      if (digits === 0 || part > 255 || ++parts > 4) return -1
+      value = value * 256 + part
+      part = 0
+      digits = 0
+    } else {
+      return -1
+    }
+  }
+  return parts === 4 ? value : -1
+}
+
+/**
+ * A set of prefixes (and single addresses) tested against address text. IPv4 text is read into a number
+ * and compared with each IPv4 prefix's network and mask, which costs less than a lookup in a cache (the
+ * rules test every flow's endpoints against a dozen sets, and a capture may hold a hundred thousand
+ * addresses); IPv6 answers are parsed once and cached.
+ */
 export class AddressSet {
   readonly prefixes: readonly Prefix[]
+  /** The IPv4 prefixes as network numbers and masks (unsigned), in the same order. */
+  private readonly nets: number[] = []
+  private readonly masks: number[] = []
+  private readonly hasIpv6: boolean
   private readonly cache = new Map<string, boolean>()
 
   constructor(texts: readonly (string | null | undefined)[]) {
@@ -108,8 +145,15 @@ export class AddressSet {
       const p = parsePrefix(t)
       if (!p) throw new TypeError(`not an address or prefix: ${t}`)
       list.push(p)
+      if (p.bytes.length === 4) {
+        const b = p.bytes
+        const mask = p.length === 0 ? 0 : (0xffffffff << (32 - p.length)) >>> 0
+        this.nets.push((((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) & mask) >>> 0)
+        this.masks.push(mask)
+      }
     }
     this.prefixes = list
+    this.hasIpv6 = list.some((p) => p.bytes.length === 16)
   }
 
   get empty(): boolean {
@@ -117,6 +161,14 @@ export class AddressSet {
   }
 
   has(ip: string): boolean {
+    const v4 = ipv4Number(ip)
+    if (v4 >= 0) {
+      const nets = this.nets
+      const masks = this.masks
+      for (let i = 0; i < nets.length; i++) if (((v4 & masks[i]!) >>> 0) === nets[i]) return true
+      return false
+    }
+    if (!this.hasIpv6) return false
     const hit = this.cache.get(ip)
     if (hit !== undefined) return hit
     const bytes = parseAddress(ip)
