@@ -8,8 +8,7 @@
  * chunk plus one partial record however large the file (stream backpressure does the rest).
  * One `await` per batch, not per frame: an await per frame costs ~190 ns (style guide C.3).
  */
-import { createReadStream } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs'
 import { Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { CaptureError, type CaptureWarning } from './errors.js'
@@ -104,7 +103,7 @@ export async function openCapture(
   opts: { chunkSize?: number; input?: NodeJS.ReadableStream; reuseBuffers?: boolean } = {},
 ): Promise<CaptureReader> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE
-  // A file read into two buffers in turn (`reuseBuffers`), and Frame objects reused from batch to batch:
+  // A file read into one buffer again and again (`reuseBuffers`), and Frame objects reused from batch to batch:
   // frames then live only until the next batch is requested, as CaptureReader promises; callers that
   // keep frames longer leave it off.
   const reuse = opts.reuseBuffers === true && opts.input === undefined && path !== '-'
@@ -203,31 +202,41 @@ export async function openCapture(
   return { info, batches, get bytesRead() { return fileRead.bytes } }
 }
 
+/** Bytes read between two turns of the event loop (fileChunks). */
+const EVENT_LOOP_TURN_BYTES = 4 * 1024 * 1024
+
 /**
- * A regular file's bytes, read ahead one chunk into two buffers used in turn: no memory is allocated
- * per chunk (a fresh 256 KiB buffer per read cost page faults and GC: fs.ReadStream took 1.7-2.7x
- * the time and twice the CPU of this on 1 GiB, bench in the commit). The buffer of chunk k is read
- * into again for chunk k + 2, which is read only when the consumer asks for chunk k + 1: by then the
- * frames of chunk k are released and the parser has released its input (releaseInput).
+ * A regular file's bytes, read synchronously into one buffer used again for every chunk: nothing is
+ * allocated per chunk (a fresh 256 KiB buffer per read cost page faults and GC: fs.ReadStream took
+ * 1.7-2.7x the time of reused buffers on 1 GiB), and the buffer stays in the CPU caches. The chunk is
+ * read into again only when the consumer asks for the next one: by then the frames of this chunk are
+ * released and the parser has released its input (releaseInput).
+ *
+ * Why synchronous: reading ahead with FileHandle.read (two buffers in turn) left the main thread idle
+ * ~20 % of `hubcap flows -w 1` waiting for the thread pool to hand back a read from the page cache, and
+ * the promises cost CPU too: `flows -w 1` on the 1 GiB mix took 3.85/3.57/3.71 s with it and
+ * 2.97/3.16/3.11 s reading synchronously (alternated runs, same output). Every EVENT_LOOP_TURN_BYTES the
+ * generator yields to the event loop once, so the progress bar's timer, worker messages and Ctrl-C are
+ * served while a large file is read.
  */
 async function* fileChunks(path: string, chunkSize: number, read: { bytes: number }): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, 'r')
-  const buffers = [Buffer.allocUnsafeSlow(chunkSize), Buffer.allocUnsafeSlow(chunkSize)]
-  let turn = 0
-  const readNext = () => fh.read(buffers[turn++ & 1]!, 0, chunkSize, null)
-  let pending: ReturnType<typeof readNext> | null = readNext()
+  const fd = openSync(path, 'r')
+  const buffer = Buffer.allocUnsafeSlow(chunkSize)
+  let sinceTurn = 0
   try {
     for (;;) {
-      const { bytesRead, buffer } = await pending
-      pending = null
+      if (sinceTurn >= EVENT_LOOP_TURN_BYTES) {
+        sinceTurn = 0
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+      const bytesRead = readSync(fd, buffer, 0, chunkSize, null)
       if (bytesRead === 0) return
       read.bytes += bytesRead
-      pending = readNext()
+      sinceTurn += bytesRead
       yield buffer.subarray(0, bytesRead)
     }
   } finally {
-    await pending?.catch(() => undefined)
-    await fh.close()
+    closeSync(fd)
   }
 }
 
@@ -257,7 +266,8 @@ async function readAtLeast(source: AsyncGenerator<Uint8Array>, n: number, file: 
       throw new CaptureError(file, total, `cannot read: ${(e as Error).message}`)
     }
     if (r.done) break
-    parts.push(r.value)
+    // A copy when more chunks may follow: a source that reuses its buffer reads the next one into it.
+    parts.push(total + r.value.length < n ? new Uint8Array(r.value) : r.value)
     total += r.value.length
   }
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts)

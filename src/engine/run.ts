@@ -215,7 +215,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       const file = files[fileIndex]!
       const chunkSize = opts.chunkSize
       // Frames are used only within their batch (the analyzers and the batch writer copy what they
-      // keep), so the reader may read the file into the same two buffers in turn.
+      // keep), so the reader may read the file into one buffer again and again.
       const reader = await openCapture(file, { ...(chunkSize ? { chunkSize } : {}), reuseBuffers: true })
       const progress = (done: boolean): void => {
         if (!opts.onProgress) return
