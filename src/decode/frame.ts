@@ -133,9 +133,9 @@ export class FrameDecoder {
   /** BGP, DNS, TLS and HTTP over reassembled TCP streams. */
   readonly tcpApps: TcpApplications
   private readonly appOut: AppOutput = { records: [], issues: [] }
-  /** The segment handed to tcpApps, reused (it keeps only the key text). */
+  /** The segment handed to tcpApps, reused (it keeps only the identity). */
   private readonly segment: Segment = {
-    key: '', hash: 0, dir: 0, srcPort: 0, dstPort: 0, seq: 0, flags: 0, bytes: EMPTY_BYTES, payloadOffset: 0, payloadEnd: 0, frame: 0,
+    lo: 0, loPort: 0, hi: 0, hiPort: 0, vni: -1, key: '', hash: 0, dir: 0, srcPort: 0, dstPort: 0, seq: 0, flags: 0, bytes: EMPTY_BYTES, payloadOffset: 0, payloadEnd: 0, frame: 0,
   }
 
   private readonly applications: boolean
@@ -492,17 +492,30 @@ export class FrameDecoder {
       ? connectionHash(ip.h.src, h.srcPort, ip.h.dst, h.dstPort, vni)
       : connectionHash(fold16(ip.h.src), h.srcPort, fold16(ip.h.dst), h.dstPort, vni)
     if (this.tcpApps.skips(hash, h.flags, h.srcPort, h.dstPort, bytes, h.payloadOffset, h.payloadEnd)) return
-    const a = ipText(ip, 'src')
-    const b = ipText(ip, 'dst')
-    const forward = a < b || (a === b && h.srcPort <= h.dstPort)
-    // join builds a flat string: a template of this length is a rope, which the connection table's Map would
-    // flatten (copy) again on every lookup.
-    const key = forward ? [a, h.srcPort, b, h.dstPort, vni].join(' ') : [b, h.dstPort, a, h.srcPort, vni].join(' ')
+    const seg = this.segment
+    let forward: boolean
+    if (ip.kind === Layer.Ipv4) {
+      // Side 0 is the address whose decimal text sorts first (then the lower port): the order the text key
+      // of earlier versions gave, so the directions are numbered as before, without building the texts.
+      const order = decimalTextOrder(ip.h.src, ip.h.dst)
+      forward = order < 0 || (order === 0 && h.srcPort <= h.dstPort)
+      seg.lo = forward ? ip.h.src : ip.h.dst
+      seg.hi = forward ? ip.h.dst : ip.h.src
+      seg.key = ''
+    } else {
+      const a = hex(ip.h.src)
+      const b = hex(ip.h.dst)
+      forward = a < b || (a === b && h.srcPort <= h.dstPort)
+      seg.lo = seg.hi = 0
+      // join builds a flat string: a template of this length is a rope, flattened (copied) on every comparison.
+      seg.key = forward ? [a, b].join(' ') : [b, a].join(' ')
+    }
+    seg.loPort = forward ? h.srcPort : h.dstPort
+    seg.hiPort = forward ? h.dstPort : h.srcPort
+    seg.vni = vni
     const out = this.appOut
     if (out.records.length > 0) out.records = []
     if (out.issues.length > 0) out.issues = []
-    const seg = this.segment
-    seg.key = key
     seg.hash = hash
     seg.dir = forward ? 0 : 1
     seg.srcPort = h.srcPort
@@ -584,6 +597,27 @@ const EMPTY_BYTES = new Uint8Array(0)
 /** An IP header's address as compact text, only for keys on the rare violation path. */
 function ipText(ip: IpEntry, which: 'src' | 'dst'): string {
   return ip.kind === Layer.Ipv4 ? String(ip.h[which]) : hex(ip.h[which])
+}
+
+/**
+ * The sign of String(a) compared with String(b) for integers 0..2^32-1, without the strings: decimal
+ * texts compare as the numbers padded with zeros to the same number of digits, the shorter text first
+ * when one is the other's beginning (10^10 > 2^32 * 10, so the products stay exact).
+ */
+export function decimalTextOrder(a: number, b: number): number {
+  if (a === b) return 0
+  const da = digits(a)
+  const db = digits(b)
+  const x = da < db ? a * 10 ** (db - da) : a
+  const y = db < da ? b * 10 ** (da - db) : b
+  if (x !== y) return x < y ? -1 : 1
+  return da < db ? -1 : 1
+}
+
+function digits(n: number): number {
+  let d = 1
+  for (let p = 10; n >= p; p *= 10) d++
+  return d
 }
 
 /** A 16-byte address folded to 32 bits (for hashes only). */

@@ -31,9 +31,18 @@ export interface AppOutput {
 
 /** A TCP segment as the frame loop hands it over. */
 export interface Segment {
-  /** Connection identity without direction (both directions give the same key). */
+  /**
+   * Connection identity without direction (both directions give the same): its two endpoints in a fixed
+   * order (`lo`, `loPort`, `hi`, `hiPort`) and the VNI around it. IPv4 addresses are the numbers and
+   * `key` is ''; an IPv6 connection's identity is the text `key` (its address fields 0).
+   */
+  lo: number
+  loPort: number
+  hi: number
+  hiPort: number
+  vni: number
   key: string
-  /** A 32-bit hash of the same identity (`connectionHash`): lets `skips` answer without the key. */
+  /** A 32-bit hash of the same identity (`connectionHash`): finds the connection, and lets `skips` answer at once. */
   hash: number
   /** 0 or 1: which side sent it (the same side always gets the same number). */
   dir: 0 | 1
@@ -74,6 +83,15 @@ interface AppParser {
  * sequence number per connection, not a parser and two reassemblers (~2.8 KB each, measured).
  */
 interface Connection {
+  /** Its identity (Segment's fields of that name). */
+  lo: number
+  loPort: number
+  hi: number
+  hiPort: number
+  vni: number
+  key: string
+  /** The next live connection with the same hash. */
+  sameHash: Connection | null
   kind: ParserKind
   parser: AppParser | null
   streams: [StreamReassembler | null, StreamReassembler | null]
@@ -96,9 +114,14 @@ const TLS_PORTS = new Set([443, 8443, 636, 993, 995, 465, 5986, 6443])
 const HTTP_PORTS = new Set([80, 8080, 3128, 8000, 8888, 5985])
 
 export class TcpApplications {
-  private readonly connections = new Map<string, Connection>()
-  /** Live connections per Segment.hash: no entry means no connection of that identity. */
-  private readonly liveHashes = new Map<number, number>()
+  /**
+   * Live connections, oldest first (eviction order). They are found through `byHash`: Segment.hash to
+   * the connections of that hash, chained by `sameHash`; no entry means no connection of that identity.
+   * Numbers, not a Map keyed by identity text: building two address strings and a key per segment and
+   * hashing it took more time than the rest of the lookup.
+   */
+  private readonly connections = new Set<Connection>()
+  private readonly byHash = new Map<number, Connection>()
   private readonly budget: StreamBudget
   /** Ports worth building a connection key for: the applications' own, and those of connections found by content. */
   private readonly ports = new Uint8Array(65536)
@@ -124,17 +147,20 @@ export class TcpApplications {
   }
 
   segment(s: Segment, out: AppOutput): void {
-    let c = this.liveHashes.has(s.hash) ? this.connections.get(s.key) : undefined
+    let c = this.find(s)
     if (!c) {
       const kind = openingKind(s.flags, s.srcPort, s.dstPort, s.bytes, s.payloadOffset, s.payloadEnd)
       if (kind === null) return
-      c = { kind, parser: null, streams: [null, null], synSeq: [-1, -1], hash: s.hash }
       // Its later segments (maybe without recognisable bytes) must pass mayFollow: remember its ports.
       this.ports[s.srcPort] = 1
       this.ports[s.dstPort] = 1
       if (this.connections.size >= MAX_TCP_CONNECTIONS) this.evictOldest()
-      this.connections.set(s.key, c)
-      this.liveHashes.set(s.hash, (this.liveHashes.get(s.hash) ?? 0) + 1)
+      c = {
+        lo: s.lo, loPort: s.loPort, hi: s.hi, hiPort: s.hiPort, vni: s.vni, key: s.key, sameHash: this.byHash.get(s.hash) ?? null,
+        kind, parser: null, streams: [null, null], synSeq: [-1, -1], hash: s.hash,
+      }
+      this.connections.add(c)
+      this.byHash.set(s.hash, c)
     }
     if (c.streams[s.dir] === null && s.payloadEnd <= s.payloadOffset && (s.flags & (SYN | FIN | RST)) === SYN) {
       // A bare SYN (or SYN-ACK) only fixes where the stream starts: keep its number (the first one,
@@ -167,11 +193,11 @@ export class TcpApplications {
     parser.endOfSegment?.(out)
     if (parser.state !== 'active') {
       if (parser.state === 'invalid') this.abandoned++
-      this.close(s.key, c)
+      this.close(c)
     } else if (this.firstRecordOnly && out.records.length > 0) {
-      this.close(s.key, c)
+      this.close(c)
     } else if ((s.flags & RST) !== 0 || (c.streams[0]?.ended === true && c.streams[1]?.ended === true) || ((s.flags & FIN) !== 0 && c.streams[1 - s.dir]?.ended === true)) {
-      this.close(s.key, c)
+      this.close(c)
     }
   }
 
@@ -207,7 +233,7 @@ export class TcpApplications {
    * application follows (encrypted TLS after the handshake, ports of interest without a parser).
    */
   skips(hash: number, flags: number, srcPort: number, dstPort: number, bytes: Uint8Array, offset: number, end: number): boolean {
-    return !this.liveHashes.has(hash) && openingKind(flags, srcPort, dstPort, bytes, offset, end) === null
+    return !this.byHash.has(hash) && openingKind(flags, srcPort, dstPort, bytes, offset, end) === null
   }
 
   /** The reassembler of one direction, built on first use (starting at the SYN kept for it, if any). */
@@ -222,23 +248,39 @@ export class TcpApplications {
     return stream
   }
 
+  /** The live connection of the segment's identity. */
+  private find(s: Segment): Connection | undefined {
+    for (let c = this.byHash.get(s.hash) ?? null; c !== null; c = c.sameHash) {
+      if (c.lo === s.lo && c.hi === s.hi && c.loPort === s.loPort && c.hiPort === s.hiPort && c.vni === s.vni && c.key === s.key) return c
+    }
+    return undefined
+  }
+
   private evictOldest(): void {
-    const first = this.connections.entries().next()
+    const first = this.connections.values().next()
     if (first.done) return
-    this.close(first.value[0], first.value[1])
+    this.close(first.value)
     this.evicted++
   }
 
-  private close(key: string, c: Connection): void {
+  private close(c: Connection): void {
+    if (!this.connections.delete(c)) return // closed already
     for (const stream of c.streams) {
       if (stream === null) continue
       stream.close()
       this.reassemblers--
     }
-    this.connections.delete(key)
-    const n = this.liveHashes.get(c.hash) ?? 0
-    if (n > 1) this.liveHashes.set(c.hash, n - 1)
-    else this.liveHashes.delete(c.hash)
+    // Out of its hash chain.
+    const head = this.byHash.get(c.hash)!
+    if (head === c) {
+      if (c.sameHash === null) this.byHash.delete(c.hash)
+      else this.byHash.set(c.hash, c.sameHash)
+    } else {
+      let p = head
+      while (p.sameHash !== c) p = p.sameHash!
+      p.sameHash = c.sameHash
+    }
+    c.sameHash = null
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { toDecodeRecord } from '../../src/decode/decode-record.js'
-import { FrameDecoder } from '../../src/decode/frame.js'
+import { FrameDecoder, decimalTextOrder } from '../../src/decode/frame.js'
 import { MAX_TUNNEL_DEPTH, MAX_VLAN_TAGS } from '../../src/decode/limits.js'
 import { packet } from '../../src/samples/packet.js'
 import { frameOf } from '../support/frames.js'
@@ -145,5 +145,17 @@ describe('FrameDecoder port-based guesses', () => {
     const reply = packet().eth().ipv4('192.0.2.123', '10.10.0.29').udp(123, 40000).payload(new Uint8Array(48)).build()
     expect(decode(reply, {}, d).malformed).toEqual([])
     expect(d.violations.reported).toBe(1)
+  })
+})
+
+describe('decimalTextOrder (which side of a TCP connection is numbered 0)', () => {
+  it('orders 32-bit numbers as their decimal texts compare', () => {
+    const sign = (x: number) => (x < 0 ? -1 : x > 0 ? 1 : 0)
+    const text = (a: number, b: number) => sign(String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0)
+    const edges = [0, 1, 9, 10, 11, 99, 100, 101, 255, 256, 999, 1000, 0x0a000001, 0x0a000002, 167772160, 1677721600, 2 ** 31, 2 ** 32 - 1, 429496729, 4294967290]
+    let x = 12345
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0)
+    const values = [...edges, ...Array.from({ length: 400 }, () => next() >>> (next() % 32))]
+    for (const a of values) for (const b of values) expect(sign(decimalTextOrder(a, b)), `${a} vs ${b}`).toBe(text(a, b))
   })
 })

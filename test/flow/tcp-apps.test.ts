@@ -122,7 +122,7 @@ describe('DNS over TCP', () => {
 
 describe('connections opened by a bare SYN', () => {
   const seg = (srcPort: number, dir: 0 | 1, seq: number, flags: number, data: Uint8Array, frame: number): Segment => ({
-    key: `c${srcPort}`, hash: srcPort, dir, srcPort: dir === 0 ? srcPort : 443, dstPort: dir === 0 ? 443 : srcPort,
+    lo: 0x0a000001, loPort: srcPort, hi: 0x0a000002, hiPort: 443, vni: -1, key: "", hash: srcPort, dir, srcPort: dir === 0 ? srcPort : 443, dstPort: dir === 0 ? 443 : srcPort,
     seq, flags, bytes: data, payloadOffset: 0, payloadEnd: data.length, frame,
   })
   const out = (): AppOutput => ({ records: [], issues: [] })
@@ -152,6 +152,31 @@ describe('connections opened by a bare SYN', () => {
     const o = out()
     apps.segment(seg(2000, 0, 1000, 0x18, hello.subarray(0, 60), 4), o)
     expect(o.records.filter((r) => r.type === 'tls')[0]).toMatchObject({ sni: 'login.microsoftonline.com' })
+  })
+
+  it('are told apart by their identity when their hashes collide, and close one by one from any place in the chain', () => {
+    const apps = new TcpApplications()
+    const same = (srcPort: number, dir: 0 | 1, seq: number, flags: number, data: Uint8Array, frame: number): Segment => ({ ...seg(srcPort, dir, seq, flags, data, frame), hash: 7 })
+    for (const p of [4001, 4002, 4003]) apps.segment(same(p, 0, p, 0x02, new Uint8Array(0), 1), out())
+    expect(apps.size).toBe(3)
+    // Half a hello on 4001, a whole one on 4002: only 4002's completes.
+    const half = out()
+    apps.segment(same(4001, 0, 4002, 0x18, hello.subarray(0, 60), 2), half)
+    expect(half.records).toEqual([])
+    const whole = out()
+    apps.segment(same(4002, 0, 4003, 0x18, hello, 3), whole)
+    expect(whole.records.filter((r) => r.type === 'tls')).toHaveLength(1)
+    // A reset ends only its own connection: the middle of the chain, its head, then the last one.
+    apps.segment(same(4002, 1, 9, 0x04, new Uint8Array(0), 4), out())
+    expect(apps.size).toBe(2)
+    apps.segment(same(4003, 1, 9, 0x04, new Uint8Array(0), 5), out())
+    expect(apps.size).toBe(1)
+    const rest = out()
+    apps.segment(same(4001, 0, 4062, 0x18, hello.subarray(60), 6), rest) // 4001 was kept whole through both
+    expect(rest.records.filter((r) => r.type === 'tls')[0]).toMatchObject({ sni: 'login.microsoftonline.com' })
+    apps.segment(same(4001, 1, 9, 0x04, new Uint8Array(0), 7), out())
+    expect(apps.size).toBe(0)
+    expect(apps.skips(7, 0x18, 4001, 443, new Uint8Array(4), 0, 4)).toBe(true) // nothing of that hash is left
   })
 
   it('give their reassemblers back when the connection closes', () => {
