@@ -29,19 +29,22 @@ export interface AppOutput {
   issues: DecodeIssue[]
 }
 
-/** A TCP segment as the frame loop hands it over. */
-export interface Segment {
-  /**
-   * Connection identity without direction (both directions give the same): its two endpoints in a fixed
-   * order (`lo`, `loPort`, `hi`, `hiPort`) and the VNI around it. IPv4 addresses are the numbers and
-   * `key` is ''; an IPv6 connection's identity is the text `key` (its address fields 0).
-   */
+/**
+ * A connection's identity without direction (both directions give the same): its two endpoints in a fixed
+ * order (`lo`, `loPort`, `hi`, `hiPort`) and the VNI around it. IPv4 addresses are the numbers and `key` is
+ * ''; an IPv6 connection's identity is the text `key` (its address fields 0).
+ */
+export interface ConnectionIdentity {
   lo: number
   loPort: number
   hi: number
   hiPort: number
   vni: number
   key: string
+}
+
+/** A TCP segment as the frame loop hands it over. */
+export interface Segment extends ConnectionIdentity {
   /** A 32-bit hash of the same identity (`connectionHash`): finds the connection, and lets `skips` answer at once. */
   hash: number
   /** 0 or 1: which side sent it (the same side always gets the same number). */
@@ -82,14 +85,7 @@ interface AppParser {
  * segment other than a bare SYN arrives: a SYN flood to a followed port then costs a table entry and a
  * sequence number per connection, not a parser and two reassemblers (~2.8 KB each, measured).
  */
-interface Connection {
-  /** Its identity (Segment's fields of that name). */
-  lo: number
-  loPort: number
-  hi: number
-  hiPort: number
-  vni: number
-  key: string
+interface Connection extends ConnectionIdentity {
   /** The next live connection with the same hash. */
   sameHash: Connection | null
   kind: ParserKind

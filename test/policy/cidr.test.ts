@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { seededRandom } from '../../bench/random.js'
 import { AddressSet, ipv4Number, parseAddress, parsePrefix, prefixContains } from '../../src/policy/cidr.js'
 
 /** The definition AddressSet must agree with: parse the text, test every prefix. */
 function reference(prefixes: string[], ip: string): boolean {
   const bytes = parseAddress(ip)
   return bytes !== null && prefixes.some((t) => prefixContains(parsePrefix(t)!, bytes))
-}
-
-/** A deterministic generator (mulberry32), so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('ipv4Number', () => {
@@ -45,7 +34,7 @@ describe('AddressSet', () => {
   ]
 
   it('answers as parse-and-compare does, for IPv4, IPv6 and text that is neither', () => {
-    const next = rng(7)
+    const next = seededRandom(7)
     const byte = () => Math.floor(next() * 256)
     const candidates: string[] = ['', 'x', '1.2.3', '256.0.0.1', '10.0.0.1 ', '::1', '::ffff:10.1.2.3', '2001:db8::1', 'fe80::1%eth0', '2001:db9::1', '198.51.100.7', '198.51.101.7', '10.20.30.41', '10.20.30.42', '172.16.5.7', '172.16.5.8']
     for (let i = 0; i < 4000; i++) {
