@@ -8,7 +8,7 @@
  * chunk plus one partial record however large the file (stream backpressure does the rest).
  * One `await` per batch, not per frame: an await per frame costs ~190 ns (style guide C.3).
  */
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs'
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs'
 import { Readable, pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { CaptureError, type CaptureWarning } from './errors.js'
@@ -53,7 +53,7 @@ export interface CaptureReader {
    * Can be iterated once. Never throws for bad records: they become warnings in `info`.
    */
   batches(): AsyncGenerator<Frame[]>
-  /** Bytes read from the file so far, as stored (compressed for gzip); counted with `reuseBuffers` only, else 0. */
+  /** Bytes read from the input so far, as stored (compressed for gzip). */
   readonly bytesRead: number
 }
 
@@ -103,14 +103,15 @@ export async function openCapture(
   opts: { chunkSize?: number; input?: NodeJS.ReadableStream; reuseBuffers?: boolean } = {},
 ): Promise<CaptureReader> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE
-  // A file read into one buffer again and again (`reuseBuffers`), and Frame objects reused from batch to batch:
-  // frames then live only until the next batch is requested, as CaptureReader promises; callers that
-  // keep frames longer leave it off.
-  const reuse = opts.reuseBuffers === true && opts.input === undefined && path !== '-'
+  // A regular file read into one buffer again and again (`reuseBuffers`), and Frame objects reused from batch
+  // to batch: frames then live only until the next batch is requested, as CaptureReader promises; callers
+  // that keep frames longer leave it off. Pipes, FIFOs (`<(zcat ...)`) and devices are streamed: a synchronous
+  // read of one would block the event loop, and with it Ctrl-C and the progress bar, until the writer writes.
+  const reuse = opts.reuseBuffers === true && opts.input === undefined && path !== '-' && isRegularFile(path)
   const fileRead = { bytes: 0 }
   let source = reuse
     ? fileChunks(path, chunkSize, fileRead)
-    : chunks(opts.input ?? (path === '-' ? process.stdin : createReadStream(path, { highWaterMark: chunkSize })))
+    : counted(chunks(opts.input ?? (path === '-' ? process.stdin : createReadStream(path, { highWaterMark: chunkSize }))), fileRead)
   let compressed = false
   let parser: CaptureParser
   let pushed = 0
@@ -237,6 +238,26 @@ async function* fileChunks(path: string, chunkSize: number, read: { bytes: numbe
     }
   } finally {
     closeSync(fd)
+  }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false // the stream path reports why it cannot be read
+  }
+}
+
+/** `source`, adding the length of each chunk to `read.bytes`. */
+async function* counted(source: AsyncGenerator<Uint8Array>, read: { bytes: number }): AsyncGenerator<Uint8Array> {
+  try {
+    for (let r = await source.next(); !r.done; r = await source.next()) {
+      read.bytes += r.value.length
+      yield r.value
+    }
+  } finally {
+    await source.return(undefined)
   }
 }
 

@@ -249,6 +249,29 @@ describe('openCapture: reuseBuffers (a file read into one buffer again and again
     expect(turns - before).toBeGreaterThanOrEqual(3) // one turn per 4 MiB read
   })
 
+  it.skipIf(process.platform === 'win32')('streams a FIFO instead of blocking the event loop on it (`<(zcat x.pcap.gz)`)', async () => {
+    const { execFileSync, spawn } = await import('node:child_process')
+    const fifo = join(dir, 'capture.fifo')
+    execFileSync('mkfifo', [fifo])
+    const bytes = concat(pcapFile([]), ...Array.from({ length: 300 }, (_, i) => pcapRecord({ data: payload(600, i) })))
+    const source = file('fifo-source.pcap', bytes)
+    // A writer that takes its time, in another process (so even a reader that blocks gets its bytes).
+    const writer = spawn('sh', ['-c', `sleep 0.3; cat '${source}' > '${fifo}'`], { stdio: 'ignore' })
+    let ticks = 0
+    const timer = setInterval(() => { ticks++ }, 10)
+    try {
+      const reader = await openCapture(fifo, { reuseBuffers: true })
+      let frames = 0
+      for await (const batch of reader.batches()) frames += batch.length
+      expect(frames).toBe(300)
+      expect(reader.bytesRead).toBe(bytes.length)
+    } finally {
+      clearInterval(timer)
+      writer.kill()
+    }
+    expect(ticks).toBeGreaterThanOrEqual(5) // timers ran while the reader waited for the writer
+  }, 10_000)
+
   it('counts the file bytes read (as stored: compressed for gzip)', async () => {
     const { statSync } = await import('node:fs')
     for (const path of captures) {
