@@ -42,10 +42,11 @@ const blind: Mutator = (b, _l, r) => {
       return { bytes: ins, label: `${n} bytes inserted at ${at}` }
     }
     case 3: {
-      const n = 1 + int(r, 8)
-      const del = new Uint8Array(Math.max(0, b.length - n))
-      del.set(b.subarray(0, at)); del.set(b.subarray(Math.min(b.length, at + n)), Math.min(at, del.length))
-      return { bytes: del, label: `${n} bytes deleted at ${at}` }
+      // Up to n bytes: a deletion near the end stops at the end.
+      const end = Math.min(b.length, at + 1 + int(r, 8))
+      const del = new Uint8Array(b.length - (end - at))
+      del.set(b.subarray(0, at)); del.set(b.subarray(end), at)
+      return { bytes: del, label: `${end - at} bytes deleted at ${at}` }
     }
     case 4: return { bytes: b.slice(0, at), label: `file cut at ${at}` }
     default: {
