@@ -602,7 +602,7 @@ function ipText(ip: IpEntry, which: 'src' | 'dst'): string {
 /**
  * The sign of String(a) compared with String(b) for integers 0..2^32-1, without the strings: decimal
  * texts compare as the numbers padded with zeros to the same number of digits, the shorter text first
- * when one is the other's beginning (10^10 > 2^32 * 10, so the products stay exact).
+ * when one is the other's beginning (the padded numbers stay below 10^10: exact in a double).
  */
 export function decimalTextOrder(a: number, b: number): number {
   if (a === b) return 0
