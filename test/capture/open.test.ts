@@ -177,6 +177,7 @@ describe('openCapture: bounded memory and early stop', () => {
     }
     expect(n).toBe(20_000)
     expect(maxAhead).toBeLessThan(512 * 1024) // the stream's buffer + one chunk, not the 20 MB
+    expect(reader.bytesRead).toBe(state.pulled) // a stream counts its bytes too (the progress line of stdin)
   })
 
   it('stops reading the input after an impossible record', async () => {
