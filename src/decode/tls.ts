@@ -53,6 +53,9 @@ export const HEADER_LEN = 5
 /** Handshake message header size in bytes: type and 24-bit length. */
 export const HANDSHAKE_HEADER_LEN = 4
 
+/** The empty buffer every collector starts with (none writes to it: append grows first). */
+const NO_BYTES = new Uint8Array(0)
+
 /** Record content types (RFC 8446 §5.1, RFC 6520). */
 export const ContentType = {
   ChangeCipherSpec: 20,
@@ -555,7 +558,7 @@ export class TlsHandshakeCollector {
   /** Messages skipped because they were larger than `maxBytes`. */
   skipped = 0
   readonly maxBytes: number
-  private buf = new Uint8Array(0)
+  private buf = NO_BYTES // replaced (never written) by the first append
   private len = 0
   private skip = 0
   private readonly message = createHandshake()

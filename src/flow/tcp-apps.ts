@@ -424,7 +424,8 @@ class DnsParser implements AppParser {
  */
 class TlsParser implements AppParser {
   state: AppParser['state'] = 'active'
-  private readonly collectors = [new tls.TlsHandshakeCollector(), new tls.TlsHandshakeCollector()] as const
+  /** Per direction, built with its first handshake record (most server sides are never read: `flows` stops at the ClientHello). */
+  private readonly collectors: [tls.TlsHandshakeCollector | null, tls.TlsHandshakeCollector | null] = [null, null]
   private readonly encrypted = [false, false]
   private readonly header = tls.create()
   private summary: tls.Summary | null = null
@@ -443,7 +444,7 @@ class TlsParser implements AppParser {
     const summary = (this.summary ??= tls.createSummary())
     tls.addRecord(summary, this.header)
     if (this.header.contentType === tls.ContentType.Handshake) {
-      this.collectors[dir].push(view.bytes, this.header.payloadOffset, this.header.payloadEnd, (m, result) => {
+      (this.collectors[dir] ??= new tls.TlsHandshakeCollector()).push(view.bytes, this.header.payloadOffset, this.header.payloadEnd, (m, result) => {
         if (result.ok) tls.addHandshake(summary, m)
         else out.issues.push(result)
       })
@@ -455,7 +456,7 @@ class TlsParser implements AppParser {
   }
 
   gap(dir: 0 | 1): void {
-    this.collectors[dir].reset()
+    this.collectors[dir]?.reset()
   }
 
   startsMessage(bytes: Uint8Array, offset: number, end: number): boolean {
