@@ -11,6 +11,7 @@
  *
  *   npm run build && node dist/bench/parallel.js                 # the 1 GiB border mix, 3 rounds
  *   node dist/bench/parallel.js --size-mb 256 --rounds 1 --what spin,flows
+ *   node dist/bench/parallel.js --quick                          # 20 MiB, 1 round, a short loop: proves it runs (CI)
  *
  * Medians of the rounds; a round of two jobs takes the slower of the two.
  */
@@ -81,8 +82,9 @@ function arg(name: string): string | undefined {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
 
 async function main(): Promise<void> {
-  const sizeMiB = Number(arg('--size-mb') ?? 1024)
-  const rounds = Math.max(1, Number(arg('--rounds') ?? 3))
+  const quick = process.argv.includes('--quick')
+  const sizeMiB = Number(arg('--size-mb') ?? (quick ? 20 : 1024))
+  const rounds = Math.max(1, Number(arg('--rounds') ?? (quick ? 1 : 3)))
   const kinds = (arg('--what') ?? 'spin,flows,analyze').split(',') as Kind[]
   for (const k of kinds) if (!['spin', 'flows', 'analyze'].includes(k)) throw new Error(`--what: unknown job ${k}`)
   const mix = ensureBorderMix({ sizeMiB })
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
   console.log(`${rounds} round(s); each job alone, then two at once\n`)
   const rows: string[][] = []
   for (const kind of kinds) {
-    const job: Job = { kind, file: mix.path, spinIterations: SPIN_ITERATIONS }
+    const job: Job = { kind, file: mix.path, spinIterations: quick ? SPIN_ITERATIONS / 50 : SPIN_ITERATIONS }
     const alone: number[] = []
     const paired: number[] = []
     for (let r = 0; r < rounds; r++) {
