@@ -215,8 +215,8 @@ const EVENT_LOOP_TURN_BYTES = 4 * 1024 * 1024
  *
  * Why synchronous: reading ahead with FileHandle.read (two buffers in turn) left the main thread idle
  * ~20 % of `hubcap flows -w 1` waiting for the thread pool to hand back a read from the page cache, and
- * the promises cost CPU too: `flows -w 1` on the 1 GiB mix took 3.85/3.57/3.71 s with it and
- * 2.97/3.16/3.11 s reading synchronously (alternated runs, same output). Every EVENT_LOOP_TURN_BYTES the
+ * the promises cost CPU too: `flows -w 1` on the 1 GiB mix took 4.24/4.40 s with it and 3.70/3.51 s
+ * reading synchronously (alternated runs, same output; bench/README "Fifth session"). Every EVENT_LOOP_TURN_BYTES the
  * generator yields to the event loop once, so the progress bar's timer, worker messages and Ctrl-C are
  * served while a large file is read.
  */

@@ -15,6 +15,7 @@
  * past TCP/UDP (engine/analyze.ts); test/flow/plain-path.test.ts and test/engine/analyze-plain.test.ts
  * prove on captures that the results equal the decoder path's.
  */
+import { u32 } from '../decode/bytes.js'
 import * as tcp from '../decode/tcp.js'
 
 const LINKTYPE_ETHERNET = 1
@@ -107,8 +108,8 @@ function readEthernet(b: Uint8Array, start: number, end: number, out: PlainHeade
     if ((((b[o + 6]! << 8) | b[o + 7]!) & 0x3fff) !== 0) return false // a fragment: the defragmenter's
     out.proto = b[o + 9]!
     out.family = 4
-    out.src = word(b, o + 12)
-    out.dst = word(b, o + 16)
+    out.src = u32(b, o + 12)
+    out.dst = u32(b, o + 16)
     out.ipBytes = total
     l4 = o + 20
     l4End = o + total
@@ -153,8 +154,4 @@ function readEthernet(b: Uint8Array, start: number, end: number, out: PlainHeade
   out.payloadAt = l4 + 8
   out.payloadEnd = l4 + length
   return true
-}
-
-function word(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
 }

@@ -5,6 +5,7 @@
  * Strict validation of what users write lives in load.ts (ip-address); this
  * parser only has to accept what it produced.
  */
+import { u32 } from '../decode/bytes.js'
 
 export interface Prefix {
   /** 4 or 16 bytes. */
@@ -146,9 +147,8 @@ export class AddressSet {
       if (!p) throw new TypeError(`not an address or prefix: ${t}`)
       list.push(p)
       if (p.bytes.length === 4) {
-        const b = p.bytes
         const mask = p.length === 0 ? 0 : (0xffffffff << (32 - p.length)) >>> 0
-        this.nets.push((((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) & mask) >>> 0)
+        this.nets.push((u32(p.bytes, 0) & mask) >>> 0)
         this.masks.push(mask)
       }
     }
