@@ -5,7 +5,7 @@
  * Rows, each in its own child process (wall time from here, peak RSS from `/usr/bin/time -v`, or,
  * without it, from process.resourceUsage() in a preload for the Node rows):
  *
- *   file read        the whole file read into one reused 256 KiB buffer (FileHandle.read), nothing else
+ *   file read        the whole file read into one reused 256 KiB buffer (readSync, as openCapture reads), nothing else
  *   record walk      openCapture as the pipeline opens it (reuseBuffers), count packets and bytes (checked against the generator)
  *   flows -w 1       node <build>/src/cli/main.js flows FILE -f json -w 1 -o TMP
  *   flows            the same with the default worker count
