@@ -20,7 +20,7 @@ import { openCapture, type CaptureInfo } from '../capture/open.js'
 import { ShardPool, type ShardPoolOptions } from '../worker/pool.js'
 import type { ShardStats } from '../worker/protocol.js'
 import { Router } from './route.js'
-import { createAnalyzer, mergeResults, type ShardAnalyzer } from './shard.js'
+import { createAnalyzer, mergeResults, unpackResult, type ShardAnalyzer } from './shard.js'
 
 export interface PipelineProgress {
   /** The capture being read (index into `files`). */
@@ -139,9 +139,11 @@ class InlineSink implements Sink {
 class PoolSink implements Sink {
   readonly pool: ShardPool
   private readonly router: Router
+  private readonly analyzer: string
   constructor(opts: ShardPoolOptions, vxlanPorts: readonly number[] | undefined) {
     this.router = new Router(opts.shards, vxlanPorts ? { vxlanPorts } : {})
     this.pool = new ShardPool(opts)
+    this.analyzer = opts.analyzer
   }
   flowsSoFar(): number | null {
     return this.pool.flowsSoFar
@@ -168,8 +170,9 @@ class PoolSink implements Sink {
   endFile(): Promise<void> {
     return this.pool.flush()
   }
-  finish(): Promise<unknown[]> {
-    return this.pool.finish()
+  async finish(): Promise<unknown[]> {
+    // Workers post their results packed (engine/transfer.ts); unpacked here, each as it is needed.
+    return (await this.pool.finish()).map((r) => unpackResult(this.analyzer, r))
   }
   close(): Promise<void> {
     return this.pool.close()

@@ -26,6 +26,7 @@ import { Layer } from '../decode/dispatch.js'
 import { mix } from '../flow/key.js'
 import { MAX_FLOWS } from '../decode/limits.js'
 import { createFlowView, flowView, fmix, type FlowView } from './route.js'
+import { packAnalyzeResult, packFlowsResult, unpackAnalyzeResult, unpackFlowsResult, type Transferable } from './transfer.js'
 
 export interface ShardAnalyzer<R> {
   /**
@@ -74,16 +75,24 @@ interface AnalyzerEntry {
   create(config: unknown, shards: number): ShardAnalyzer<unknown>
   /** Parts in shard order; the result must not depend on how frames were split among them. */
   merge(parts: unknown[], config: unknown): unknown
+  /** A worker's result as it is posted, with what to transfer (transfer.ts); without: the result itself, cloned. */
+  pack?(result: unknown): Transferable
+  /** The main thread's inverse of `pack`. */
+  unpack?(value: unknown): unknown
 }
 
 const ANALYZERS: Readonly<Record<string, AnalyzerEntry>> = {
   analyze: {
     create: (c, shards) => { const cfg = analyzeConfig(c); return new AnalyzeShard(cfg, flowsPerShard(cfg.maxFlows, shards)) },
     merge: (parts, c) => mergeAnalyze(parts as AnalyzeResult[], analyzeConfig(c)),
+    pack: (r) => packAnalyzeResult(r as AnalyzeResult),
+    unpack: unpackAnalyzeResult,
   },
   flows: {
     create: (c, shards) => { const cfg = flowsConfig(c); return new FlowsAnalyzer(cfg, flowsPerShard(cfg.maxFlows, shards)) },
     merge: (parts, c) => mergeSummaries(parts as FlowSummary[], flowsConfig(c).topN),
+    pack: (r) => packFlowsResult(r as FlowSummary),
+    unpack: unpackFlowsResult,
   },
   count: { create: (c) => decodingAnalyzer(new CountObserver(), countPorts(c)), merge: (parts) => mergeCounts(parts as CountResult[]) },
   fault: { create: (c) => new FaultAnalyzer(faultConfig(c)), merge: (parts) => mergeCounts(parts as CountResult[]) },
@@ -106,6 +115,18 @@ export function createAnalyzer(name: string, config: unknown, shards = 1): Shard
 
 export function mergeResults(name: string, parts: unknown[], config?: unknown): unknown {
   return entry(name).merge(parts, config)
+}
+
+/** A worker's result as it is posted to the main thread (see transfer.ts), with the buffers to transfer. */
+export function packResult(name: string, result: unknown): Transferable {
+  const e = entry(name)
+  return e.pack ? e.pack(result) : { value: result, transfer: [] }
+}
+
+/** What `packResult` packed, as the analyzer's result again. */
+export function unpackResult(name: string, value: unknown): unknown {
+  const e = entry(name)
+  return e.unpack ? e.unpack(value) : value
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
  *   Batch { seq, buffer }   (buffer transferred) ►  readBatch → analyzer.push(frame) ...
  *                       ◄──── Ack { seq, buffer }   (buffer transferred back: reused, and the drain signal)
  *   Finish ────────────────────────────────────►  analyzer.finish()
- *                       ◄──── Result { shard, result, stats }   (structured clone, once per shard)
+ *                       ◄──── Result { shard, result, stats }   (once per shard: packed flow records transferred, engine/transfer.ts; the rest cloned)
  *                       ◄──── Failed { shard, seq, frame, message, stack }   (instead of anything else)
  *
  * Messages on one port arrive in the order they were sent, so a worker's Result comes after the

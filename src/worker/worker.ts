@@ -9,7 +9,7 @@
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
-import { createAnalyzer, type ShardAnalyzer } from '../engine/shard.js'
+import { createAnalyzer, packResult, type ShardAnalyzer } from '../engine/shard.js'
 import { readBatch } from './batch.js'
 import type { FailedMessage, FromWorker, ShardStats, StartData, ToWorker } from './protocol.js'
 
@@ -63,9 +63,9 @@ export function serveShard(port: MessagePort, start: StartData): void {
           break
         }
         case 'finish': {
-          const result = analyzer.finish()
+          const { value, transfer } = packResult(start.analyzer, analyzer.finish())
           stats.busyMs += performance.now() - t0
-          post({ type: 'result', shard: start.shard, result, stats })
+          post({ type: 'result', shard: start.shard, result: value, stats }, transfer)
           port.close()
           break
         }
