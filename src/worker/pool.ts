@@ -108,8 +108,7 @@ export class ShardPool {
       const workerData: StartData = { kind: 'hubcap-shard', shard: index, shards: opts.shards, analyzer: opts.analyzer, config: opts.config, files: opts.files }
       const worker = new Worker(url, {
         workerData,
-        // The main process's flags, less those a worker refuses (heap sizes: set by resourceLimits) and
-        // --input-type (it applies only to code given as text: `node --input-type=module -e ...`).
+        // Node's options as parsed, inherited (undefined), or a list without what a worker refuses (heap.ts).
         execArgv: workerExecArgv(),
         resourceLimits: limits,
       })

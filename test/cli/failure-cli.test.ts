@@ -111,9 +111,9 @@ describe('failure behaviour (built CLI)', () => {
 })
 
 describe('node flags (built CLI)', () => {
-  it('runs its workers when node itself was given a heap size (workers refuse it in their flags)', () => {
+  it('runs its workers when node itself was given a heap size and V8 flags (workers refuse them in an explicit list)', () => {
     const rdp = writePcap(dir, 'flags-rdp.pcap', inboundRdpFrames())
-    const r = spawnSync(process.execPath, ['--max-old-space-size=600', CLI, 'analyze', rdp, '-p', POLICY, '-f', 'json', '-w', '2', '--no-progress'], { encoding: 'utf8' })
+    const r = spawnSync(process.execPath, ['--max-old-space-size=600', '--heap-growing-percent=30', '--single-threaded-gc', CLI, 'analyze', rdp, '-p', POLICY, '-f', 'json', '-w', '2', '--no-progress'], { encoding: 'utf8' })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(1)
     expect(JSON.parse(r.stdout).verdict.status).toBe('fail')

@@ -1,34 +1,43 @@
 /**
- * Worker flags and heap limits (src/worker/heap.ts): what a worker refuses is not passed on, and the
- * user's heap size, or WORKER_HEAP_MB, becomes each worker's limit, which the worker really gets.
+ * Worker flags and heap limits (src/worker/heap.ts): workers inherit node's flags (an explicit list
+ * would be refused), and the user's heap size, or WORKER_HEAP_MB, becomes each worker's limit, which
+ * the worker really gets.
  */
+import { spawnSync } from 'node:child_process'
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { WORKER_HEAP_MB } from '../../src/decode/limits.js'
 import { userHeapMb, workerExecArgv, workerResourceLimits } from '../../src/worker/heap.js'
 
-describe('workerExecArgv', () => {
-  it('drops heap and stack sizes (with a separate value too) and --input-type, keeps the rest in order', () => {
+describe('worker flags', () => {
+  it('inherits (undefined) unless node was given --input-type; then a list without it, heap sizes and V8 flags', () => {
+    expect(workerExecArgv(['--max-old-space-size=2048', '--heap-growing-percent=50', '--enable-source-maps'])).toBeUndefined()
+    expect(workerExecArgv([])).toBeUndefined()
     expect(workerExecArgv([
-      '--max-old-space-size=2048', '--enable-source-maps', '--max_semi_space_size=8', '--stack-size', '900',
-      '--input-type=module', '--conditions=dev', '--max-old-space-size', '512', '--no-warnings',
-    ])).toEqual(['--enable-source-maps', '--conditions=dev', '--no-warnings'])
-    expect(workerExecArgv([])).toEqual([])
+      '--max-old-space-size=2048', '--enable-source-maps', '--max_semi_space_size=8', '--stack-size', '900', '--heap-growing-percent=50',
+      '--input-type=module', '--conditions', 'dev', '--max-old-space-size', '512', '--no-warnings', '-e', 'import "x"',
+    ])).toEqual(['--enable-source-maps', '--conditions', 'dev', '--no-warnings'])
+    expect(workerExecArgv(['--input_type=module', '--trace-gc'])).toEqual([])
   })
 
-  it('gives a list a worker accepts (the unfiltered one is refused)', async () => {
-    const start = (execArgv: string[]) => new Promise<string>((resolve) => {
-      try {
-        const w = new Worker('require("node:worker_threads").parentPort.postMessage("up")', { eval: true, execArgv })
-        w.once('message', (m: string) => { void w.terminate(); resolve(m) })
-        w.once('error', (e) => resolve(String((e as { code?: string }).code)))
-      } catch (e) {
-        resolve(String((e as { code?: string }).code))
-      }
-    })
-    const flags = ['--max-old-space-size=300', '--no-warnings']
-    expect(await start(flags)).toBe('ERR_WORKER_INVALID_EXEC_ARGV')
-    expect(await start(workerExecArgv(flags))).toBe('up')
+  it("a worker started without execArgv (as the pool starts them) runs under node's V8 and heap flags; an explicit list is refused", () => {
+    // In a child node given the flags that broke worker start-up: a heap size, V8 flags, --input-type.
+    const code = [
+      "import { Worker } from 'node:worker_threads'",
+      'const start = (opts) => new Promise((resolve) => {',
+      '  try {',
+      // An ES module file, as worker.js is (code given as text would be read as ESM under --input-type).
+      "    const w = new Worker(new URL('data:text/javascript,import { parentPort } from \"node:worker_threads\"; parentPort.postMessage(\"up\")'), opts)",
+      "    w.once('message', (m) => { void w.terminate(); resolve(m) })",
+      "    w.once('error', (e) => resolve(String(e.code ?? e.message)))",
+      '  } catch (e) { resolve(String(e.code)) }',
+      '})',
+      'console.log(JSON.stringify([await start({}), await start({ execArgv: process.execArgv })]))',
+    ].join('\n')
+    const flags = ['--max-old-space-size=300', '--heap-growing-percent=40', '--single-threaded-gc', '--no-warnings', '--input-type=module']
+    const r = spawnSync(process.execPath, [...flags, '-e', code], { encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual(['up', 'ERR_WORKER_INVALID_EXEC_ARGV'])
   })
 })
 
