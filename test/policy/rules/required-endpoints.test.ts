@@ -33,6 +33,17 @@ describe('required-endpoints', () => {
     })
   })
 
+  it('assesses a context once: the rule and the report get the same result, another context its own', () => {
+    const obs = observations({ dns: [resolved('portal.contoso.example', '192.0.2.70', 1, 2)] })
+    const ctx = context(obs, ONE)
+    const first = assessEndpoints(ctx)
+    expect(first).not.toBeNull()
+    expect(assessEndpoints(ctx)).toBe(first)
+    const other = assessEndpoints(context(observations({}), ONE))
+    expect(other).not.toBe(first)
+    expect(other!.endpoints.find((e) => e.name === 'portal.contoso.example')).toMatchObject({ state: 'not-observed', queries: 0 })
+  })
+
   it('treats NXDOMAIN for a required name as a failure, citing the response', () => {
     const obs = observations({
       dns: [dns({ client: [DVM, 50000], server: [FWD], name: 'portal.contoso.example', at: 1, frame: 2, response: { rcode: 3, frame: 3 } })],
