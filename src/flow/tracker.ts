@@ -41,7 +41,9 @@
  * idle timeout, which gives the records one tracker would have made. `finish(end)` should be given the
  * capture's last timestamp so every worker classifies idle flows alike, and every part must be made with a
  * topN (and keepAll) at least the merge's. Differences that remain with several workers: `evicted` (the cap
- * is per worker), anything past the per-tracker bounds, an ICMP error quoting a tunnel's outer flow (it
+ * is per worker), anything past the per-tracker bounds (shared records past MAX_SHARED_FLOW_RECORDS are
+ * counted in `sharedOverflow`, which the CLI reports: the 2 M-flow bench mix, whose VXLAN outer flows
+ * number some 600 000, passes it), an ICMP error quoting a tunnel's outer flow (it
  * reaches the worker of that outer flow's key, which may hold none of its packets), and captures whose
  * timestamps go backwards (joining assumes time order).
  * Frames without timestamps (pcapng simple packet blocks) are at time 0.
@@ -149,6 +151,12 @@ export interface FlowSummary {
   byState: Record<string, number>
   evicted: number
   timedOut: number
+  /**
+   * Records of shared flows (tunnel outer flows, ICMP) past limits.MAX_SHARED_FLOW_RECORDS in a tracker,
+   * counted as ordinary flows: exact with one tracker; with several workers such a flow's parts on
+   * different workers are not joined and count as separate flows (the CLI says so).
+   */
+  sharedOverflow: number
   /** Top N by bytes, sorted. */
   top: FlowRecord[]
   /** Every record (opts.keepAll), sorted; the first limits.MAX_KEPT_FLOWS when `allComplete` is false. */
@@ -360,7 +368,7 @@ export class FlowTracker {
       timeouts: { ...this.timeouts },
       endSec, endNsec,
     }
-    return mergeSummaries([{ count: 0, byProto: {}, byState: {}, evicted: this.stats.evicted, timedOut: 0, top: [], shard }], this.topN)
+    return mergeSummaries([{ count: 0, byProto: {}, byState: {}, evicted: this.stats.evicted, sharedOverflow: this.stats.sharedOverflow, timedOut: 0, top: [], shard }], this.topN)
   }
 
   /** Records ended since the last drain (only with opts.collect). */
@@ -835,6 +843,7 @@ export function mergeSummaries(parts: FlowSummary[], topN: number): FlowSummary 
   let count = 0
   let timedOut = 0
   let evicted = 0
+  let sharedOverflow = 0
   let endSec = -Infinity
   let endNsec = 0
   const shared: SharedRecord[] = []
@@ -843,6 +852,7 @@ export function mergeSummaries(parts: FlowSummary[], topN: number): FlowSummary 
     count += l.count
     timedOut += l.timedOut
     evicted += p.evicted
+    sharedOverflow += p.sharedOverflow
     addCounts(byProto, l.byProto)
     addCounts(byState, l.byState)
     for (const r of l.top) top.offer(r)
@@ -867,7 +877,7 @@ export function mergeSummaries(parts: FlowSummary[], topN: number): FlowSummary 
     top.offer(r)
   }
   const summary: FlowSummary = {
-    count, byProto: sortedCounts(byProto), byState: sortedCounts(byState), evicted, timedOut, top: top.sorted(),
+    count, byProto: sortedCounts(byProto), byState: sortedCounts(byState), evicted, sharedOverflow, timedOut, top: top.sorted(),
     shard: { local, shared: joined, timeouts, endSec, endNsec },
   }
   if (localAll) {

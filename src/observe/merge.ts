@@ -110,7 +110,7 @@ function joinSharedFlows(records: FlowRecord[]): FlowRecord[] {
   let end = shared[0]!
   for (const s of shared) if (s.lastSec > end.lastSec || (s.lastSec === end.lastSec && s.lastNsec > end.lastNsec)) end = s
   const part: FlowSummary = {
-    count: 0, byProto: {}, byState: {}, evicted: 0, timedOut: 0, top: [],
+    count: 0, byProto: {}, byState: {}, evicted: 0, sharedOverflow: 0, timedOut: 0, top: [],
     shard: {
       local: { count: 0, byProto: {}, byState: {}, timedOut: 0, top: [] },
       shared, timeouts: { ...DEFAULT_TIMEOUTS }, endSec: end.lastSec, endNsec: end.lastNsec,

@@ -7,6 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { pcapHeader, pcapRecord } from '../../src/capture/writer.js'
+import { MAX_SHARED_FLOW_RECORDS } from '../../src/decode/limits.js'
+import { packet } from '../../src/samples/packet.js'
 import { runCli } from '../support/cli.js'
 
 const SAMPLE = new URL('../../samples/border-mini.pcapng', import.meta.url).pathname
@@ -86,4 +89,30 @@ describe('flows and analyze --help', () => {
       expect(r.stdout).toContain('heap is limited to 1536 MB; NODE_OPTIONS=--max-old-space-size=MB sets another limit')
     }
   })
+})
+
+describe('hubcap flows: shared flows past a worker\'s bound', () => {
+  it('counts every flow; warns, with workers only, that such records were not joined across workers', () => {
+    // ICMP flows are shared (an error reaches the worker of the flow it quotes): more echo requests from
+    // distinct hosts than two workers' bounds hold, one per ms from T0.
+    const n = 2 * MAX_SHARED_FLOW_RECORDS + 4000
+    const T0 = 1_763_632_800
+    const records = Array.from({ length: n }, (_, i) => ({
+      data: packet().eth().ipv4(`10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`, '192.0.2.1').icmp(8, 0, i).build(),
+      tsSec: T0 + Math.floor(i / 1000), tsFrac: (i % 1000) * 1000,
+    }))
+    const file = join(dir, 'icmp-many.pcap')
+    writeFileSync(file, Buffer.concat([pcapHeader(), ...records.map((r) => pcapRecord(r))]))
+    const one = runCli(['flows', file, '-f', 'json', '--top', '1', '-w', '1'])
+    expect(one.code).toBe(0)
+    expect(one.stderr).toBe('')
+    expect((JSON.parse(one.stdout) as JsonFlows).count).toBe(n)
+    const two = runCli(['flows', file, '-f', 'json', '--top', '1', '-w', '2'])
+    expect(two.code).toBe(0)
+    expect((JSON.parse(two.stdout) as JsonFlows).count).toBe(n)
+    const overflow = Number(/^hubcap: warning: (\d+) records of flows that reach several workers \(tunnel outer flows, ICMP\) passed a worker's bound of 65536 and were not joined across workers/.exec(two.stderr)?.[1])
+    // Each worker holds about half the flows; what passes its bound is counted, the rest joined.
+    expect(overflow).toBeGreaterThan(0)
+    expect(overflow).toBeLessThan(n - 2 * MAX_SHARED_FLOW_RECORDS + 2000)
+  }, 60_000)
 })
