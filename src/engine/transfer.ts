@@ -33,36 +33,36 @@ interface Packed<T> {
   result: T
 }
 
-// The spreads keep each object's key order; a list key the original lacks stays absent (`all`,
-// `sharedFlows`), which the type checker cannot follow: hence the casts.
+/** A FlowSummary's shape with its record lists as `L` and its shared records' record as `R`. */
+interface SummaryLists<L, R> {
+  top: L
+  all?: L
+  shard: { local: { top: L; all?: L }; shared: Array<{ record: R }> }
+}
 
-function packSummary(s: FlowSummary, p: RecordPacker): PackedSummary {
+/**
+ * The summary with every record list and shared record mapped (pack: to indexes; unpack: back). The
+ * spreads keep each object's key order; a list key the original lacks stays absent (`all`).
+ */
+function mapSummary<L1, R1, L2, R2>(s: SummaryLists<L1, R1>, list: (l: L1) => L2, one: (r: R1) => R2): SummaryLists<L2, R2> {
   const local = s.shard.local
   return {
     ...s,
-    top: p.refs(s.top),
-    ...(s.all ? { all: p.refs(s.all) } : {}),
+    top: list(s.top),
+    ...(s.all ? { all: list(s.all) } : {}),
     shard: {
       ...s.shard,
-      local: { ...local, top: p.refs(local.top), ...(local.all ? { all: p.refs(local.all) } : {}) } as PackedLocal,
-      shared: s.shard.shared.map((x) => ({ ...x, record: p.ref(x.record) })),
+      local: { ...local, top: list(local.top), ...(local.all ? { all: list(local.all) } : {}) } as SummaryLists<L2, R2>['shard']['local'],
+      shared: s.shard.shared.map((x) => ({ ...x, record: one(x.record) })),
     },
-  } as PackedSummary
+  } as SummaryLists<L2, R2>
 }
 
-function unpackSummary(s: PackedSummary, u: RecordUnpacker): FlowSummary {
-  const local = s.shard.local
-  return {
-    ...s,
-    top: u.list(s.top),
-    ...(s.all ? { all: u.list(s.all) } : {}),
-    shard: {
-      ...s.shard,
-      local: { ...local, top: u.list(local.top), ...(local.all ? { all: u.list(local.all) } : {}) } as ShardFlows['local'],
-      shared: s.shard.shared.map((x) => ({ ...x, record: record(u, x.record) })),
-    },
-  } as FlowSummary
-}
+const packSummary = (s: FlowSummary, p: RecordPacker): PackedSummary =>
+  mapSummary(s, (l: FlowRecord[]) => p.refs(l), (r: FlowRecord) => p.ref(r)) as unknown as PackedSummary
+
+const unpackSummary = (s: PackedSummary, u: RecordUnpacker): FlowSummary =>
+  mapSummary(s, (l: Refs) => u.list(l), (i: number) => record(u, i)) as unknown as FlowSummary
 
 function record(u: RecordUnpacker, i: number): FlowRecord {
   const r = u.records[i]
@@ -95,6 +95,7 @@ export function unpackFlowsResult(value: unknown): FlowSummary {
 export function packAnalyzeResult(r: AnalyzeResult): Transferable {
   const p = new RecordPacker()
   const o = r.observations
+  // `sharedFlows` stays absent when it was (the cast: the checker cannot follow the spread).
   const observations = { ...o, flows: p.refs(o.flows), ...(o.sharedFlows ? { sharedFlows: p.refs(o.sharedFlows) } : {}) } as PackedObservations
   return transferable(p, { ...r, flows: packSummary(r.flows, p), observations })
 }
