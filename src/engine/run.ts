@@ -171,7 +171,7 @@ class PoolSink implements Sink {
     return this.pool.flush()
   }
   async finish(): Promise<unknown[]> {
-    // Workers post their results packed (engine/transfer.ts); unpacked here, each as it is needed.
+    // Workers post their results packed (engine/transfer.ts); unpacked here, in shard order.
     return (await this.pool.finish()).map((r) => unpackResult(this.analyzer, r))
   }
   close(): Promise<void> {

@@ -37,7 +37,7 @@ export interface ShardAnalyzer<R> {
   startFile?(fileIndex: number, file: string): void
   /** One frame; its `bytes` are valid only during the call (copy what you keep). */
   push(frame: Frame): void
-  /** The shard's result: plain data (it crosses threads by structured clone). */
+  /** The shard's result: plain data (it crosses threads by structured clone, or as the entry's `pack` makes it). */
   finish(): R
   /** Flows seen so far, for the progress line (analyzers without flows leave it out). */
   flowsSoFar?(): number

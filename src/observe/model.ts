@@ -4,7 +4,7 @@
  * Built in each worker from its shard of decoded frames (builder.ts), merged once
  * (merge.ts: concatenation, then every list sorted by where its first evidence is),
  * and handed to the rule evaluators. Plain data only (it crosses threads by
- * structured clone). Every observation keeps its file and frame numbers so that a
+ * structured clone, its flow records packed: engine/transfer.ts). Every observation keeps its file and frame numbers so that a
  * finding can cite them; nothing here judges.
  *
  * Times: `t` is seconds since the epoch as a double (enough for rule arithmetic:
