@@ -35,10 +35,11 @@ export function mergeObservations(parts: Observations[]): Observations {
   for (const p of parts) for (const [k, n] of Object.entries(p.dropped)) drop(k, n)
   const all = <K extends keyof Observations>(k: K) => parts.flatMap((p) => p[k] as unknown[]) as Observations[K]
 
-  const ordered = <T>(list: T[], name: string, first: (e: T) => Where, bound: number, tie: 'json' | 'wire' = 'json'): T[] => {
+  /** `weight`: what an entry cut here adds to `dropped` (1, or for tunnels its frames: see below). */
+  const ordered = <T>(list: T[], name: string, first: (e: T) => Where, bound: number, tie: 'json' | 'wire' = 'json', weight?: (e: T) => number): T[] => {
     const sorted = sortByEvidence(list, first, tie)
     if (sorted.length > bound) {
-      drop(name, sorted.length - bound)
+      drop(name, weight ? sorted.slice(bound).reduce((n, e) => n + weight(e), 0) : sorted.length - bound)
       sorted.length = bound
     }
     return sorted
@@ -58,7 +59,10 @@ export function mergeObservations(parts: Observations[]): Observations {
     routes: ordered(all('routes'), 'routes', (x) => x.at, limits.MAX_ROUTE_EVENTS, 'wire'),
     tls: ordered(all('tls'), 'tls', (x) => x.at, limits.MAX_TLS),
     http: ordered(all('http'), 'http', (x) => x.at, limits.MAX_HTTP),
-    tunnels: ordered(joinTunnels(all('tunnels')), 'tunnels', (x) => x.first, limits.MAX_TUNNELS),
+    // A builder with a full tunnel list counts each frame of a tunnel it cannot keep (it cannot tell
+    // new aggregates apart without keeping them); an aggregate cut here counts its frames too, so the
+    // count is the same however the frames were split over workers.
+    tunnels: ordered(joinTunnels(all('tunnels')), 'tunnels', (x) => x.first, limits.MAX_TUNNELS, 'json', (t) => t.packets),
     icmpErrors: ordered(all('icmpErrors'), 'icmpErrors', (x) => x.at, limits.MAX_ICMP_ERRORS),
     spans: joinSpans(all('spans')),
     dropped: {},

@@ -234,7 +234,10 @@ export interface Observations {
   tunnels: TunnelObservation[]
   icmpErrors: IcmpErrorObs[]
   spans: CaptureSpan[]
-  /** Entries not kept because a list reached its limit, per list name. Reported, never silent. */
+  /**
+   * Entries not kept because a list reached its limit, per list name (for `tunnels`: the frames of the
+   * tunnel aggregates not kept). Reported, never silent.
+   */
   dropped: Record<string, number>
 }
 

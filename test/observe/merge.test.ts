@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { mergeObservations } from '../../src/observe/merge.js'
-import { MAX_EVIDENCE_FRAMES } from '../../src/observe/limits.js'
+import { MAX_EVIDENCE_FRAMES, MAX_TUNNELS } from '../../src/observe/limits.js'
 import type { Observations, TunnelObservation, Where } from '../../src/observe/model.js'
 import { packet } from '../../src/samples/packet.js'
 import {
@@ -104,6 +104,30 @@ describe('mergeObservations', () => {
     const sameFrame = whole.routes.filter((r) => r.at.frame === whole.routes.find((x) => x.kind === 'withdraw')!.at.frame && r.peer === '10.10.1.2')
     expect(sameFrame.map((r) => r.kind)).toEqual(['withdraw', 'announce'])
   })
+
+  it('counts the tunnels past their bound alike for any split: the frames of the aggregates not kept', () => {
+    // MAX_TUNNELS aggregates of one frame each, then 300 more of three frames each (one inner 5-tuple each,
+    // so one shard each): one builder counts the 900 frames as it meets them; two or three shards each
+    // keep what they hold and the merge cuts the 300 latest aggregates, by their frames.
+    const cap = new Capture()
+    const vxlan = (i: number) => {
+      const inner = packet().eth().ipv4(`172.${16 + (i >> 16)}.${(i >> 8) & 0xff}.${i & 0xff}`, '172.31.1.1').udp(40000, 53).payload(new Uint8Array(8)).build()
+      return packet().eth().ipv4('10.30.0.1', '10.30.0.2').udp(49152, 4789).vxlan(5001).payload(inner).build()
+    }
+    let t = 0
+    for (let i = 0; i < MAX_TUNNELS; i++) cap.add(vxlan(i), t += 0.001)
+    for (let i = MAX_TUNNELS; i < MAX_TUNNELS + 300; i++) for (let k = 0; k < 3; k++) cap.add(vxlan(i), t += 0.001)
+    const one = mergeObservations([cap.run()])
+    expect(one.tunnels).toHaveLength(MAX_TUNNELS)
+    expect(one.dropped['tunnels']).toBe(900)
+    for (const n of [2, 3]) {
+      const parts = split(cap, n)
+      expect(parts.every((p) => p.tunnels.length < MAX_TUNNELS)).toBe(true)
+      const merged = mergeObservations(parts)
+      expect(merged.dropped['tunnels']).toBe(900)
+      expect(JSON.stringify(merged.tunnels)).toBe(JSON.stringify(one.tunnels))
+    }
+  }, 60_000)
 
   it('joins tunnel aggregates found on several parts and sums dropped counts', () => {
     const a: TunnelObservation = {
