@@ -75,7 +75,7 @@ export async function runFlows(files: string[], opts: FlowsOptions): Promise<num
 }
 
 /** Said when shared-flow records passed a worker's bound (tracker.ts FlowSummary.sharedOverflow). */
-export function sharedOverflowWarning(n: number): string {
+function sharedOverflowWarning(n: number): string {
   return `${n} records of flows that reach several workers (tunnel outer flows, ICMP) passed a worker's bound of ` +
     `${MAX_SHARED_FLOW_RECORDS} and were not joined across workers: such a flow may count as several; --workers 1 counts it exactly`
 }

@@ -62,13 +62,7 @@ const packSummary = (s: FlowSummary, p: RecordPacker): PackedSummary =>
   mapSummary(s, (l: FlowRecord[]) => p.refs(l), (r: FlowRecord) => p.ref(r)) as unknown as PackedSummary
 
 const unpackSummary = (s: PackedSummary, u: RecordUnpacker): FlowSummary =>
-  mapSummary(s, (l: Refs) => u.list(l), (i: number) => record(u, i)) as unknown as FlowSummary
-
-function record(u: RecordUnpacker, i: number): FlowRecord {
-  const r = u.records[i]
-  if (r === undefined) throw new Error(`packed flow records: record ${i} is not among the ${u.records.length} packed`)
-  return r
-}
+  mapSummary(s, (l: Refs) => u.list(l), (i: number) => u.record(i)) as unknown as FlowSummary
 
 function transferable<T>(p: RecordPacker, result: T): Transferable {
   const records = p.finish()

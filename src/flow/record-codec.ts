@@ -163,13 +163,16 @@ export class RecordUnpacker {
     this.records = records
   }
 
+  /** The record packed as number `i`. */
+  record(i: number): FlowRecord {
+    const r = this.records[i]
+    if (r === undefined) throw new Error(`packed flow records: record ${i} is not among the ${this.records.length} packed`)
+    return r
+  }
+
   list(refs: Uint32Array): FlowRecord[] {
     const out = new Array<FlowRecord>(refs.length)
-    for (let i = 0; i < refs.length; i++) {
-      const r = this.records[refs[i]!]
-      if (r === undefined) throw new Error(`packed flow records: record ${refs[i]} is not among the ${this.records.length} packed`)
-      out[i] = r
-    }
+    for (let i = 0; i < refs.length; i++) out[i] = this.record(refs[i]!)
     return out
   }
 }
