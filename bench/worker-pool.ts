@@ -202,7 +202,7 @@ async function plainWorkers(batches: Batch[], shards: number): Promise<Outcome> 
     const m: ToWorker = { type: 'batch', seq: 0, buffer: b.buffer }
     workers[b.shard]!.postMessage(m, [b.buffer])
   }
-  for (const w of workers) w.postMessage({ type: 'finish' } satisfies ToWorker)
+  for (const w of workers) w.postMessage({ type: 'finish', end: null } satisfies ToWorker)
   const parts = await Promise.all(results)
   await Promise.all(workers.map((w) => w.terminate()))
   const merged = mergeCounts(parts)

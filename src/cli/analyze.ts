@@ -8,7 +8,6 @@
  * before the first packet is read.
  */
 import type { AnalyzeResult } from '../engine/analyze.js'
-import { sortedCounts } from '../flow/tracker.js'
 import { CATALOG } from '../policy/catalog.js'
 import { evaluateRules } from '../policy/evaluate.js'
 import { loadPolicy, PolicyError, type LoadedPolicy } from '../policy/load.js'
@@ -74,11 +73,6 @@ export async function analyzeCaptures(files: string[], o: { policy?: LoadedPolic
     progress: o.progress, ...(o.vxlanPorts ? { vxlanPorts: o.vxlanPorts } : {}),
   })
   const result = run.result as AnalyzeResult
-  // Shared-flow records past a worker's bound were not joined across workers (tracker.ts): a partial
-  // result the report names, as it names every other bound reached.
-  if (run.stats.workers >= 2 && result.flows.sharedOverflow > 0) {
-    result.observations.dropped = sortedCounts({ ...result.observations.dropped, sharedFlowsNotJoined: result.flows.sharedOverflow })
-  }
   const view = loaded ? new PolicyView(loaded.policy) : null
   const phase = decidePhase(result.observations, view)
   const ctx: RuleContext = { obs: result.observations, policy: view, phase }

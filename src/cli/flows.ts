@@ -5,7 +5,7 @@
  * limits.MAX_KEPT_FLOWS; the JSON says when more existed) unless --top caps them.
  */
 import type { FlowSummary } from '../flow/tracker.js'
-import { MAX_KEPT_FLOWS, MAX_SHARED_FLOW_RECORDS } from '../decode/limits.js'
+import { MAX_KEPT_FLOWS } from '../decode/limits.js'
 import { DEFAULT_TABLE_ROWS, flowsCsvChunks, flowsJsonChunks, flowsNdjsonChunks, flowsTable, type FlowsSummary } from '../report/flows-format.js'
 import { forTerminal } from '../report/escape.js'
 import { ExitCode, UsageError } from './errors.js'
@@ -70,12 +70,5 @@ export async function runFlows(files: string[], opts: FlowsOptions): Promise<num
     process.stderr.write(`hubcap: warning: ${s.count} flows; only the first ${MAX_KEPT_FLOWS} in output order were written\n`)
   }
   if (s.evicted > 0) process.stderr.write(`hubcap: warning: ${s.evicted} flows were evicted from a full flow table (their records were written early)\n`)
-  if (run.stats.workers >= 2 && s.sharedOverflow > 0) process.stderr.write(`hubcap: warning: ${sharedOverflowWarning(s.sharedOverflow)}\n`)
   return ExitCode.Ok
-}
-
-/** Said when shared-flow records passed a worker's bound (tracker.ts FlowSummary.sharedOverflow). */
-function sharedOverflowWarning(n: number): string {
-  return `${n} records of flows that reach several workers (tunnel outer flows, ICMP) passed a worker's bound of ` +
-    `${MAX_SHARED_FLOW_RECORDS} and were not joined across workers: such a flow may count as several; --workers 1 counts it exactly`
 }

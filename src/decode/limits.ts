@@ -212,13 +212,6 @@ export const MAX_TOP_FLOWS = 100_000
  *  says the list is incomplete (allComplete: false). */
 export const MAX_KEPT_FLOWS = 100_000
 
-/** Records of shared flows kept per tracker for mergeSummaries: tunnel outer flows and ICMP flows, whose frames
- *  can be routed to several workers (a VXLAN outer flow carries many inner flows; an ICMP error goes where the
- *  flow it quotes lives) and must be joined by key and time. A border link has a few hundred VTEP pairs and
- *  ICMP peers; a ping sweep of a /16 needs 65 536. At about 1.2 KB a record that is up to 80 MB per worker.
- *  Past this, shared records are counted like other flows (and may then appear once per worker). */
-export const MAX_SHARED_FLOW_RECORDS = 65_536
-
 /** Ended flow records waiting in a FlowTracker's finished sink until the caller drains them (opts.collect). Past
  *  this further records are dropped and counted: a caller that never drains cannot grow memory. */
 export const MAX_FINISHED_FLOWS = 65_536

@@ -12,20 +12,22 @@
  * every consumer here passes over. `plainPath: false` decodes every frame (the reference of
  * test/engine/analyze-plain.test.ts, which proves the results equal).
  *
- * Flows whose frames can reach several shards (tunnel outer flows, ICMP: the tracker calls them
- * shared) reach the builder marked so; mergeObservations joins their parts, so the result does
- * not depend on the worker count.
+ * A tunnel's outer flow or an ICMP error's own flow may be another shard's than the frame: that shard
+ * gets the frame as a track-only share (flow/share.ts) and counts it in that flow only (OuterTracking),
+ * so every flow record is made on one shard and the result does not depend on the worker count.
  */
 import type { Frame } from '../capture/frame.js'
 import { Layer, UdpPorts, withVxlanPorts } from '../decode/dispatch.js'
 import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
 import { createPlainHeaders, readPlainHeaders } from '../flow/headers.js'
+import { TRACK_ONLY } from '../flow/share.js'
 import { FLOW_TABLE_SEED, FlowTracker, addCounts, mergeSummaries, sortedCounts, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
 import { ObservationBuilder } from '../observe/builder.js'
 import { mergeObservations } from '../observe/merge.js'
 import type { Observations } from '../observe/model.js'
 import type { Policy } from '../policy/model.js'
-import type { ShardAnalyzer } from './shard.js'
+import { OuterTracking } from './flows.js'
+import type { CaptureTime, ShardAnalyzer } from './shard.js'
 
 export interface AnalyzeConfig {
   policy: Policy | null
@@ -139,6 +141,8 @@ export class AnalyzeShard implements ShardAnalyzer<AnalyzeResult> {
   private readonly tracker: FlowTracker
   private readonly builder: ObservationBuilder
   private readonly decoder: FrameDecoder
+  /** Track-only shares: another shard's frames, counted here only in the outer flows that are this shard's. */
+  private readonly outer: OuterTracking
   private readonly udpPorts: UdpPorts
   private readonly plainPath: boolean
   private readonly headers = createPlainHeaders()
@@ -157,12 +161,13 @@ export class AnalyzeShard implements ShardAnalyzer<AnalyzeResult> {
     this.builder = new ObservationBuilder({ policy: c.policy })
     this.tracker = new FlowTracker({
       topN: c.topN, seed: FLOW_TABLE_SEED, maxFlows,
-      onEnd: (record, _reason, shared) => this.builder.addFlow(record, shared),
+      onEnd: (record, _reason, tunnelOrIcmp) => this.builder.addFlow(record, tunnelOrIcmp),
     })
     const ports = withVxlanPorts(c.vxlanPorts)
     this.decoder = new FrameDecoder(ports)
     this.udpPorts = new UdpPorts(ports)
     this.plainPath = c.plainPath !== false
+    this.outer = new OuterTracking(this.tracker, ports, this.plainPath)
     const n = this.layerNames
     this.plainIds = {
       eth: n.ofKind(Layer.Ethernet), vlan: n.ofKind(Layer.Vlan), ipv4: n.ofKind(Layer.Ipv4), ipv6: n.ofKind(Layer.Ipv6),
@@ -175,17 +180,22 @@ export class AnalyzeShard implements ShardAnalyzer<AnalyzeResult> {
     this.builder.startFile(fileIndex, file)
   }
 
-  push(frame: Frame): void {
+  push(frame: Frame, share = 0): void {
+    if ((share & TRACK_ONLY) !== 0) {
+      this.outer.push(frame, share)
+      return
+    }
     this.packets++
     this.bytes += frame.caplen
-    if (this.plainPath && this.plain(frame)) {
+    // A frame whose outer flow is another shard's has levels to skip: the decoder path does that.
+    if (share === 0 && this.plainPath && this.plain(frame)) {
       this.counts.plain++
       return
     }
     this.counts.decoded++
     const decoded = this.decoder.decode(frame)
     this.count(decoded)
-    this.tracker.observe(frame, decoded)
+    this.tracker.observe(frame, decoded, share)
     this.builder.observe(frame, decoded)
   }
 
@@ -243,9 +253,9 @@ export class AnalyzeShard implements ShardAnalyzer<AnalyzeResult> {
     return this.tracker.stats.flows
   }
 
-  finish(): AnalyzeResult {
+  finish(end?: CaptureTime): AnalyzeResult {
     return {
-      flows: this.tracker.finish(),
+      flows: this.tracker.finish(end),
       observations: this.builder.finish(),
       decode: {
         packets: this.packets, bytes: this.bytes, layers: sortedCounts(this.layerNames.counts()), malformed: sortedCounts(this.malformedCounts),

@@ -8,8 +8,10 @@
  * named (a flow keeps its first application), so the decoder, which builds every layer and follows
  * TCP applications, is needed only for a flow's first packets, SYNs, tunnels, ICMP, fragments and
  * anything odd. The applications only name a flow here, so the decoder stops following a TCP
- * connection after its first record (`firstRecordOnly`). Results merge with mergeSummaries, which
- * joins the records of flows whose frames reached several shards (tunnel outer flows, ICMP).
+ * connection after its first record (`firstRecordOnly`). A track-only share of a frame (flow/share.ts: a
+ * tunnel's outer flow or an ICMP error's own flow is this shard's, the frame another's) is counted in
+ * those flows only, from the outer headers or by a decoder of its own that reads L2-L4 and holds nothing.
+ * Every flow is counted on one shard, so results merge with mergeSummaries by adding.
  *
  * `plainPath: false` sends every frame through the decoder: the reference the fast path is tested
  * against (test/flow/plain-path.test.ts: the same JSON on captures of every kind).
@@ -18,8 +20,9 @@ import type { Frame } from '../capture/frame.js'
 import { Layer, UdpPorts, withVxlanPorts, type PortConfig } from '../decode/dispatch.js'
 import { FrameDecoder } from '../decode/frame.js'
 import { createPlainHeaders, readPlainHeaders, readPlainInner, type PlainHeaders } from '../flow/headers.js'
+import { LEVEL_BITS, TRACK_ONLY } from '../flow/share.js'
 import { FLOW_TABLE_SEED, FlowTracker, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
-import type { ShardAnalyzer } from './shard.js'
+import type { CaptureTime, ShardAnalyzer } from './shard.js'
 
 export interface FlowsConfig {
   /** Records in the summary's top list. */
@@ -55,6 +58,7 @@ const isTunnel = (layer: Layer) => layer === Layer.Vxlan || layer === Layer.Gene
 export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
   private readonly tracker: FlowTracker
   private readonly decoder: FrameDecoder
+  private readonly outer: OuterTracking
   /** The decoder's UDP dispatch: which ports lead into DNS, NTP or a tunnel. */
   private readonly udpPorts: UdpPorts
   private readonly plainPath: boolean
@@ -70,22 +74,27 @@ export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
     this.decoder = new FrameDecoder(ports)
     this.udpPorts = new UdpPorts(ports)
     this.plainPath = c.plainPath !== false
+    this.outer = new OuterTracking(this.tracker, ports, this.plainPath)
   }
 
   startFile(_fileIndex: number, file: string): void {
     this.tracker.setFile(file)
   }
 
-  push(frame: Frame): void {
-    if (this.plainPath && this.plain(frame)) {
+  push(frame: Frame, share = 0): void {
+    if ((share & TRACK_ONLY) !== 0) {
+      this.outer.push(frame, share)
+      return
+    }
+    if (this.plainPath && this.plain(frame, share)) {
       this.counts.plain++
       return
     }
     this.counts.decoded++
-    this.tracker.observe(frame, this.decoder.decode(frame))
+    this.tracker.observe(frame, this.decoder.decode(frame), share)
   }
 
-  private plain(frame: Frame): boolean {
+  private plain(frame: Frame, share: number): boolean {
     const h = this.headers
     if (!readPlainHeaders(frame.linkType, frame.bytes, h)) return false
     if (h.proto === 17) {
@@ -96,7 +105,7 @@ export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
         const inner = this.inner
         if (!readPlainInner(h, inner)) return false
         if (inner.proto === 17 && isTunnel(this.udpPorts.next(inner.srcPort, inner.dstPort))) return false
-        return this.tracker.observePlainTunnel(frame, h, inner, this)
+        return this.tracker.observePlainTunnel(frame, h, inner, this, share)
       }
       if (next === Layer.Geneve) return false
     }
@@ -112,11 +121,39 @@ export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
     return this.udpPorts.next(h.srcPort, h.dstPort) !== Layer.Payload
   }
 
-  finish(): FlowSummary {
-    return this.tracker.finish()
+  finish(end?: CaptureTime): FlowSummary {
+    return this.tracker.finish(end)
   }
 
   flowsSoFar(): number {
     return this.tracker.stats.flows
+  }
+}
+
+/**
+ * Track-only shares of frames (flow/share.ts) into a tracker: a plain VXLAN frame's live outer flow from
+ * its headers, anything else through a decoder of its own (L2-L4 and tunnels, no reassembly, no TCP
+ * applications), so another shard's inner flows leave no state here.
+ */
+export class OuterTracking {
+  private readonly tracker: FlowTracker
+  private readonly decoder: FrameDecoder
+  private readonly udpPorts: UdpPorts
+  private readonly plainPath: boolean
+  private readonly headers = createPlainHeaders()
+
+  constructor(tracker: FlowTracker, ports: PortConfig, plainPath: boolean) {
+    this.tracker = tracker
+    const outerPorts: PortConfig = { ...ports, applications: false, reassemble: false }
+    this.decoder = new FrameDecoder(outerPorts)
+    this.udpPorts = new UdpPorts(outerPorts)
+    this.plainPath = plainPath
+  }
+
+  push(frame: Frame, share: number): void {
+    const h = this.headers
+    if (this.plainPath && share === (TRACK_ONLY | (LEVEL_BITS & ~1)) && readPlainHeaders(frame.linkType, frame.bytes, h) &&
+      h.proto === 17 && this.udpPorts.next(h.srcPort, h.dstPort) === Layer.Vxlan && this.tracker.trackPlainOuter(frame, h)) return
+    this.tracker.observe(frame, this.decoder.decode(frame), share)
   }
 }

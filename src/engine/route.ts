@@ -27,12 +27,20 @@
  *
  * The main thread's decoder sees every frame, so its defragmenter completes the same datagrams
  * the worker's will (all fragments of one datagram go to the same worker).
+ *
+ * Flows outside that IP layer (a tunnel's outer flow, an ICMP error's own flow) are other flows with
+ * other keys: each belongs to the worker its own IP pair (and the VNI around it) routes to, by the
+ * same hash, so it is the worker its frames go to when they are its innermost. When that is not the
+ * frame's worker, `route` also sends the frame there as a track-only share (flow/share.ts), and the
+ * frame's own share skips the level. Every flow is then counted by one worker. The levels inside a
+ * reassembled datagram stay with the fragments' worker (the router does not look inside).
  */
 import type { Frame } from '../capture/frame.js'
 import { Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
 import { FrameDecoder, type DecodedFrame, type DecodedLayer } from '../decode/frame.js'
 import * as gre from '../decode/gre.js'
-import { mix } from '../flow/key.js'
+import { FrameLevels, MAX_LEVELS, frameLevels, mix } from '../flow/key.js'
+import { LEVEL_BITS, TRACK_ONLY } from '../flow/share.js'
 
 type IpLayer = Extract<DecodedLayer, { reassembled: boolean }>
 
@@ -124,11 +132,16 @@ export function fmix(h: number): number {
 const LINKTYPE_ETHERNET = 1
 const NO_VNI = -1
 
+/** headerHash's second result: the hash of the outer flow of the VXLAN level it read through, else -1. */
+interface OuterHash {
+  outer: number
+}
+
 /**
  * The flow hash of an Ethernet frame at b[o..end) read from its header bytes, or -1 when the frame is
  * not one of the simple cases whose hash is certain without the decoder. `vni`: of the tunnel around it.
  */
-function headerHash(b: Uint8Array, o: number, end: number, vni: number, ports: UdpPorts): number {
+function headerHash(b: Uint8Array, o: number, end: number, vni: number, ports: UdpPorts, out: OuterHash): number {
   if (end - o < 14) return -1
   let type = (b[o + 12]! << 8) | b[o + 13]!
   o += 14
@@ -184,8 +197,8 @@ function headerHash(b: Uint8Array, o: number, end: number, vni: number, ports: U
   if (next === Layer.Geneve) return -1
   if (next !== Layer.Vxlan) return fmix(mix(h, vni + 1))
   if (vni !== NO_VNI || length < 16) return -1
-  const inner = headerHash(b, l4 + 16, l4 + length, (b[l4 + 12]! << 16) | (b[l4 + 13]! << 8) | b[l4 + 14]!, ports)
-  return inner
+  out.outer = fmix(mix(h, vni + 1))
+  return headerHash(b, l4 + 16, l4 + length, (b[l4 + 12]! << 16) | (b[l4 + 13]! << 8) | b[l4 + 14]!, ports, out)
 }
 
 /** -1, 0 or 1 as the 16-byte addresses at b[x..] and b[y..] compare. */
@@ -210,8 +223,11 @@ function compare16(a: Uint8Array, b: Uint8Array): number {
 
 /** The symmetric 32-bit hash of a flow view: equal for both directions; 0 when there is no IP. */
 export function flowHash(v: FlowView): number {
-  const ip = v.ip
-  if (!ip) return 0
+  return v.ip ? ipHash(v.ip, v.vni) : 0
+}
+
+/** The hash of an IP header's address pair (either order) inside the tunnel of VNI `vni` (-1: none). */
+function ipHash(ip: IpLayer, vni: number): number {
   let h: number
   if (ip.kind === Layer.Ipv4) {
     const a = ip.h.src
@@ -225,7 +241,17 @@ export function flowHash(v: FlowView): number {
     for (let o = 0; o < 16; o += 4) h = mix(h, word(lo, o))
     for (let o = 0; o < 16; o += 4) h = mix(h, word(hi, o))
   }
-  return fmix(mix(h, v.vni + 1))
+  return fmix(mix(h, vni + 1))
+}
+
+/**
+ * Where a frame goes: `count` shards, the first the frame's own (shardOf), each with its share
+ * (flow/share.ts): the frame's own skips the levels that are other shards'; the others are TRACK_ONLY.
+ */
+export interface Routes {
+  count: number
+  readonly shard: Int32Array
+  readonly share: Int32Array
 }
 
 /**
@@ -243,25 +269,79 @@ export class Router {
   private readonly decoder: FrameDecoder
   private readonly udpPorts: UdpPorts
   private readonly view = createFlowView()
+  private readonly levels: boolean
+  private readonly lv = new FrameLevels()
+  private readonly outerHash: OuterHash = { outer: -1 }
+  private readonly routes: Routes = { count: 0, shard: new Int32Array(MAX_ROUTES), share: new Int32Array(MAX_ROUTES) }
   /** Frames hashed from the header bytes / through the decoder (bench and tests). */
   readonly counts = { headers: 0, decoded: 0 }
 
-  constructor(shards: number, ports: Pick<PortConfig, 'vxlanPorts'> = {}) {
+  /** `levels`: route outer flows to their own shards (`route`; shard.ts AnalyzerEntry.levels). */
+  constructor(shards: number, ports: Pick<PortConfig, 'vxlanPorts'> = {}, levels = false) {
     if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, not ${shards}`)
     this.shards = shards
+    this.levels = levels
     this.decoder = new FrameDecoder({ ...ports, applications: false })
     this.udpPorts = new UdpPorts({ ...ports, applications: false })
   }
 
   /** The frame's symmetric flow hash (0 for frames without IP). */
   hash(frame: Frame): number {
-    const h = frame.linkType === LINKTYPE_ETHERNET ? headerHash(frame.bytes, 0, frame.bytes.length, -1, this.udpPorts) : -1
+    const h = this.headerHash(frame)
     if (h >= 0) {
       this.counts.headers++
       return h
     }
     this.counts.decoded++
     return this.decodedHash(frame)
+  }
+
+  /** headerHash of an Ethernet frame (-1: not one it can hash); sets outerHash. */
+  private headerHash(frame: Frame): number {
+    this.outerHash.outer = -1
+    return frame.linkType === LINKTYPE_ETHERNET ? headerHash(frame.bytes, 0, frame.bytes.length, -1, this.udpPorts, this.outerHash) : -1
+  }
+
+  /**
+   * The shards of a frame (see the file's comment): the frame's own first. Without `levels`, or with
+   * one shard, that one only. The result is reused by the next call.
+   */
+  route(frame: Frame): Routes {
+    const out = this.routes
+    out.count = 1
+    out.share[0] = 0
+    if (this.shards === 1 || !this.levels) {
+      out.shard[0] = this.shardOf(frame)
+      return out
+    }
+    const h = this.headerHash(frame)
+    if (h < 0) {
+      this.counts.decoded++
+      return this.decodedRoute(frame)
+    }
+    this.counts.headers++
+    out.shard[0] = h % this.shards
+    // One VXLAN level read from the bytes: level 0 is its outer flow.
+    if (this.outerHash.outer >= 0) addLevel(out, 0, this.outerHash.outer % this.shards)
+    return out
+  }
+
+  /** `route` by the decoder (the rule's definition). */
+  decodedRoute(frame: Frame): Routes {
+    const out = this.routes
+    out.count = 1
+    out.share[0] = 0
+    const decoded = this.decoder.decode(frame)
+    const v = flowView(decoded, this.view)
+    out.shard[0] = flowHash(v) % this.shards
+    if (!v.ip) return out
+    const layers = decoded.layers
+    const lv = frameLevels(layers, this.lv)
+    // The levels outside the frame's own IP layer (all of them when that is a quoted datagram).
+    let own = lv.count
+    if (!v.quoted) for (let i = 0; i < lv.count; i++) if (layers[lv.ip[i]!] === v.ip) { own = i; break }
+    for (let i = 0; i < own; i++) addLevel(out, i, ipHash(layers[lv.ip[i]!] as IpLayer, lv.vni[i]!) % this.shards)
+    return out
   }
 
   /** The hash by the decoder (the rule's definition). */
@@ -274,4 +354,20 @@ export class Router {
     if (this.shards === 1) return 0
     return this.hash(frame) % this.shards
   }
+}
+
+/** Shards a frame can go to: its own and one per outer level. */
+const MAX_ROUTES = MAX_LEVELS + 1
+
+/** Level `i` of the routed frame is shard `shard`'s: the frame's own share skips it unless it is the same shard. */
+function addLevel(out: Routes, i: number, shard: number): void {
+  if (shard === out.shard[0]) return
+  const bit = 1 << i
+  out.share[0]! |= bit
+  for (let j = 1; j < out.count; j++) {
+    if (out.shard[j] === shard) { out.share[j]! &= ~bit; return }
+  }
+  const j = out.count++
+  out.shard[j] = shard
+  out.share[j] = TRACK_ONLY | (LEVEL_BITS & ~bit)
 }

@@ -2,8 +2,9 @@
  * One analysis run over one or more captures (one window: fed in order, frame numbers per file):
  *
  *   openCapture(file i) ─► Frame[] ─┬─ workers <= 1: analyzer.push(frame)                (in-process)
- *                                   └─ workers >= 2: Router.shardOf(frame) ─► ShardPool.add(k, frame, i)
- *                                                      ─► batch ─► worker k: analyzer.push(frame)
+ *                                   └─ workers >= 2: Router.route(frame) ─► ShardPool.add(k, frame, i, share)
+ *                                                      ─► batch ─► worker k: analyzer.push(frame, share)
+ *                                                         (one frame may go to several workers: route.ts)
  *   ─► parts (one per shard, in shard order) ─► mergeResults(analyzer, parts) ─► result
  *
  * `--workers 1` (and 0) runs in-process: the same analyzer code, fed the reader's frames directly,
@@ -19,8 +20,8 @@ import type { Frame } from '../capture/frame.js'
 import { openCapture, type CaptureInfo } from '../capture/open.js'
 import { ShardPool, type ShardPoolOptions } from '../worker/pool.js'
 import type { ShardStats } from '../worker/protocol.js'
-import { Router } from './route.js'
-import { createAnalyzer, mergeResults, unpackResult, type ShardAnalyzer } from './shard.js'
+import { Router, type Routes } from './route.js'
+import { createAnalyzer, mergeResults, routesLevels, unpackResult, type ShardAnalyzer } from './shard.js'
 
 export interface PipelineProgress {
   /** The capture being read (index into `files`). */
@@ -140,8 +141,11 @@ class PoolSink implements Sink {
   readonly pool: ShardPool
   private readonly router: Router
   private readonly analyzer: string
+  /** The latest capture time of the run (workers classify idle flows at the end by it). */
+  private endSec = -1
+  private endNsec = 0
   constructor(opts: ShardPoolOptions, vxlanPorts: readonly number[] | undefined) {
-    this.router = new Router(opts.shards, vxlanPorts ? { vxlanPorts } : {})
+    this.router = new Router(opts.shards, vxlanPorts ? { vxlanPorts } : {}, routesLevels(opts.analyzer))
     this.pool = new ShardPool(opts)
     this.analyzer = opts.analyzer
   }
@@ -154,17 +158,38 @@ class PoolSink implements Sink {
   push(frames: Frame[], fileIndex: number): Promise<void> | null {
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!
-      const wait = this.pool.add(this.router.shardOf(f), f, fileIndex)
-      if (wait) return this.pushRest(wait, frames, i + 1, fileIndex)
+      this.seen(f)
+      const r = this.router.route(f)
+      for (let j = 0; j < r.count; j++) {
+        const wait = this.pool.add(r.shard[j]!, f, fileIndex, r.share[j]!)
+        if (wait) return this.pushRest(wait, frames, i, restOf(r, j + 1), fileIndex)
+      }
     }
     return null
   }
-  private async pushRest(wait: Promise<void>, frames: Frame[], from: number, fileIndex: number): Promise<void> {
+  /** push the `rest` of frame `i`'s routes and the frames after it, once `wait` has resolved. */
+  private async pushRest(wait: Promise<void>, frames: Frame[], i: number, rest: Array<readonly [number, number]>, fileIndex: number): Promise<void> {
     await wait
-    for (let i = from; i < frames.length; i++) {
-      const f = frames[i]!
-      const w = this.pool.add(this.router.shardOf(f), f, fileIndex)
+    for (const [shard, share] of rest) {
+      const w = this.pool.add(shard, frames[i]!, fileIndex, share)
       if (w) await w
+    }
+    for (i++; i < frames.length; i++) {
+      const f = frames[i]!
+      this.seen(f)
+      const routes = this.router.route(f)
+      for (let k = 0; k < routes.count; k++) {
+        const shard = routes.shard[k]!
+        const share = routes.share[k]!
+        const w = this.pool.add(shard, f, fileIndex, share)
+        if (w) await w
+      }
+    }
+  }
+  private seen(f: Frame): void {
+    if (f.tsSec > this.endSec || (f.tsSec === this.endSec && f.tsNsec > this.endNsec)) {
+      this.endSec = f.tsSec
+      this.endNsec = f.tsNsec
     }
   }
   endFile(): Promise<void> {
@@ -172,11 +197,19 @@ class PoolSink implements Sink {
   }
   async finish(): Promise<unknown[]> {
     // Workers post their results packed (engine/transfer.ts); unpacked here, in shard order.
-    return (await this.pool.finish()).map((r) => unpackResult(this.analyzer, r))
+    const end = this.endSec < 0 ? null : { tsSec: this.endSec, tsNsec: this.endNsec }
+    return (await this.pool.finish(end)).map((r) => unpackResult(this.analyzer, r))
   }
   close(): Promise<void> {
     return this.pool.close()
   }
+}
+
+/** Routes `from` on as [shard, share] pairs (the router reuses its Routes for the next frame). */
+function restOf(r: Routes, from: number): Array<readonly [number, number]> {
+  const rest: Array<readonly [number, number]> = []
+  for (let j = from; j < r.count; j++) rest.push([r.shard[j]!, r.share[j]!])
+  return rest
 }
 
 function checkOptions(o: PipelineOptions): void {

@@ -35,10 +35,17 @@ export interface ShardAnalyzer<R> {
    * per file, so an analyzer that keeps them keeps the file index with them.
    */
   startFile?(fileIndex: number, file: string): void
-  /** One frame; its `bytes` are valid only during the call (copy what you keep). */
-  push(frame: Frame): void
-  /** The shard's result: plain data (it crosses threads by structured clone, or as the entry's `pack` makes it). */
-  finish(): R
+  /**
+   * One frame; its `bytes` are valid only during the call (copy what you keep). `share` (flow/share.ts):
+   * which of the frame's flows are another shard's; 0, the whole frame, unless the entry asks for
+   * `levels` routing. A TRACK_ONLY share is a frame of another shard's: count only its flows named there.
+   */
+  push(frame: Frame, share?: number): void
+  /**
+   * The shard's result: plain data (it crosses threads by structured clone, or as the entry's `pack` makes it).
+   * `end`: the run's last capture time (workers see only their frames'), for whatever is classified by it.
+   */
+  finish(end?: CaptureTime): R
   /** Flows seen so far, for the progress line (analyzers without flows leave it out). */
   flowsSoFar?(): number
 }
@@ -70,7 +77,18 @@ export function flowsPerShard(maxFlows: number | undefined, shards: number): num
   return Math.max(1, Math.ceil((maxFlows ?? MAX_FLOWS) / Math.max(1, shards)))
 }
 
+/** A capture timestamp. */
+export interface CaptureTime {
+  tsSec: number
+  tsNsec: number
+}
+
 interface AnalyzerEntry {
+  /**
+   * Its flows of a frame's outer levels (tunnel outer flows, an ICMP error's own flow) are counted by the
+   * shard each such flow routes to, which the router also sends the frame to as a track-only share.
+   */
+  levels?: true
   /** `shards`: how many analyzers share the run (1 in-process), for limits that are the run's. */
   create(config: unknown, shards: number): ShardAnalyzer<unknown>
   /** Parts in shard order; the result must not depend on how frames were split among them. */
@@ -85,12 +103,14 @@ const ANALYZERS: Readonly<Record<string, AnalyzerEntry>> = {
   analyze: {
     create: (c, shards) => { const cfg = analyzeConfig(c); return new AnalyzeShard(cfg, flowsPerShard(cfg.maxFlows, shards)) },
     merge: (parts, c) => mergeAnalyze(parts as AnalyzeResult[], analyzeConfig(c)),
+    levels: true,
     pack: (r) => packAnalyzeResult(r as AnalyzeResult),
     unpack: unpackAnalyzeResult,
   },
   flows: {
     create: (c, shards) => { const cfg = flowsConfig(c); return new FlowsAnalyzer(cfg, flowsPerShard(cfg.maxFlows, shards)) },
     merge: (parts, c) => mergeSummaries(parts as FlowSummary[], flowsConfig(c).topN),
+    levels: true,
     pack: (r) => packFlowsResult(r as FlowSummary),
     unpack: unpackFlowsResult,
   },
@@ -111,6 +131,11 @@ function entry(name: string): AnalyzerEntry {
 /** Checks the name (and, by building one analyzer, the config) before any worker starts. */
 export function createAnalyzer(name: string, config: unknown, shards = 1): ShardAnalyzer<unknown> {
   return entry(name).create(config, shards)
+}
+
+/** Does the analyzer take track-only shares of frames (AnalyzerEntry.levels)? */
+export function routesLevels(name: string): boolean {
+  return entry(name).levels === true
 }
 
 export function mergeResults(name: string, parts: unknown[], config?: unknown): unknown {

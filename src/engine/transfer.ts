@@ -7,7 +7,7 @@
  */
 import type { FlowRecord } from '../flow/flow-record.js'
 import { packedBuffers, RecordPacker, RecordUnpacker, type PackedRecords } from '../flow/record-codec.js'
-import type { FlowSummary, SharedRecord, ShardFlows } from '../flow/tracker.js'
+import type { FlowSummary } from '../flow/tracker.js'
 import type { Observations } from '../observe/model.js'
 import type { AnalyzeResult } from './analyze.js'
 
@@ -19,50 +19,33 @@ export interface Transferable {
 
 type Refs = Uint32Array
 
-interface PackedLocal extends Omit<ShardFlows['local'], 'top' | 'all'> { top: Refs; all?: Refs }
-interface PackedShared extends Omit<SharedRecord, 'record'> { record: number }
-interface PackedSummary extends Omit<FlowSummary, 'top' | 'all' | 'shard'> {
+interface PackedSummary extends Omit<FlowSummary, 'top' | 'all'> {
   top: Refs
   all?: Refs
-  shard: Omit<ShardFlows, 'local' | 'shared'> & { local: PackedLocal; shared: PackedShared[] }
 }
-interface PackedObservations extends Omit<Observations, 'flows' | 'sharedFlows'> { flows: Refs; sharedFlows?: Refs }
+interface PackedObservations extends Omit<Observations, 'flows'> { flows: Refs }
 
 interface Packed<T> {
   records: PackedRecords
   result: T
 }
 
-/** A FlowSummary's shape with its record lists as `L` and its shared records' record as `R`. */
-interface SummaryLists<L, R> {
+/** A FlowSummary's shape with its record lists as `L`. */
+interface SummaryLists<L> {
   top: L
   all?: L
-  shard: { local: { top: L; all?: L }; shared: Array<{ record: R }> }
 }
 
-/**
- * The summary with every record list and shared record mapped (pack: to indexes; unpack: back). The
- * spreads keep each object's key order; a list key the original lacks stays absent (`all`).
- */
-function mapSummary<L1, R1, L2, R2>(s: SummaryLists<L1, R1>, list: (l: L1) => L2, one: (r: R1) => R2): SummaryLists<L2, R2> {
-  const local = s.shard.local
-  return {
-    ...s,
-    top: list(s.top),
-    ...(s.all ? { all: list(s.all) } : {}),
-    shard: {
-      ...s.shard,
-      local: { ...local, top: list(local.top), ...(local.all ? { all: list(local.all) } : {}) } as SummaryLists<L2, R2>['shard']['local'],
-      shared: s.shard.shared.map((x) => ({ ...x, record: one(x.record) })),
-    },
-  } as SummaryLists<L2, R2>
+/** The summary with its record lists mapped (pack: to indexes; unpack: back); key order kept, `all` absent when it was. */
+function mapSummary<L1, L2>(s: SummaryLists<L1>, list: (l: L1) => L2): SummaryLists<L2> {
+  return { ...s, top: list(s.top), ...(s.all ? { all: list(s.all) } : {}) } as SummaryLists<L2>
 }
 
 const packSummary = (s: FlowSummary, p: RecordPacker): PackedSummary =>
-  mapSummary(s, (l: FlowRecord[]) => p.refs(l), (r: FlowRecord) => p.ref(r)) as unknown as PackedSummary
+  mapSummary(s, (l: FlowRecord[]) => p.refs(l)) as unknown as PackedSummary
 
 const unpackSummary = (s: PackedSummary, u: RecordUnpacker): FlowSummary =>
-  mapSummary(s, (l: Refs) => u.list(l), (i: number) => u.record(i)) as unknown as FlowSummary
+  mapSummary(s, (l: Refs) => u.list(l)) as unknown as FlowSummary
 
 function transferable<T>(p: RecordPacker, result: T): Transferable {
   const records = p.finish()
@@ -89,8 +72,7 @@ export function unpackFlowsResult(value: unknown): FlowSummary {
 export function packAnalyzeResult(r: AnalyzeResult): Transferable {
   const p = new RecordPacker()
   const o = r.observations
-  // `sharedFlows` stays absent when it was (the cast: the checker cannot follow the spread).
-  const observations = { ...o, flows: p.refs(o.flows), ...(o.sharedFlows ? { sharedFlows: p.refs(o.sharedFlows) } : {}) } as PackedObservations
+  const observations: PackedObservations = { ...o, flows: p.refs(o.flows) }
   return transferable(p, { ...r, flows: packSummary(r.flows, p), observations })
 }
 
@@ -98,6 +80,6 @@ export function unpackAnalyzeResult(value: unknown): AnalyzeResult {
   const v = packed<Omit<AnalyzeResult, 'flows' | 'observations'> & { flows: PackedSummary; observations: PackedObservations }>(value)
   const u = new RecordUnpacker(v.records)
   const o = v.result.observations
-  const observations = { ...o, flows: u.list(o.flows), ...(o.sharedFlows ? { sharedFlows: u.list(o.sharedFlows) } : {}) } as Observations
+  const observations: Observations = { ...o, flows: u.list(o.flows) }
   return { ...v.result, flows: unpackSummary(v.result.flows, u), observations }
 }

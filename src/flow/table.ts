@@ -73,8 +73,8 @@ export class Flow implements KeyFields, TcpConn {
   firstSec = 0
   tcp = 0
   histBits = 0
-  /** Frames of this flow may reach several workers (tunnel outer flows, ICMP): mergeSummaries joins its records. */
-  shared = false
+  /** A tunnel's outer flow or an ICMP flow: never cut by the active timeout; the analyzer keeps its records. */
+  tunnelOrIcmp = false
   app: string | null = null
   // ---- key (IPv6 words) ----
   a1 = 0; a2 = 0; a3 = 0
@@ -112,7 +112,7 @@ export class Flow implements KeyFields, TcpConn {
     this.history = ''
     this.origIsn = -1
     this.closedSec = this.closedNsec = 0
-    this.shared = false
+    this.tunnelOrIcmp = false
     this.cls = FlowClass.TCP
     this.touchSec = 0
     this.prev = this.next = null

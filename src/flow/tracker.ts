@@ -20,7 +20,8 @@
  *   active 3600: a flow older than this is cut when its next packet comes, NetFlow's active timeout (whose
  *   default is 30 min; an hour keeps BGP sessions in fewer records). The cut record is a flow of its own;
  *   the flow goes on in a new record with the same initiator and TCP state, counters from zero. Zeek has no
- *   active timeout. Shared flows (below) are never cut, so their records can be joined across workers.
+ *   active timeout. A tunnel's outer flow and ICMP flows are never cut (one record per VTEP pair or ICMP
+ *   peer pair while it is busy).
  * Idle means: the time between a flow's last packet and a later packet (of it, or of any flow: the table is
  * swept once per capture second, oldest first). A flow that timed out and is seen again is a new flow.
  * At the cap (opts.maxFlows, limits.MAX_FLOWS) a new flow first sweeps, then evicts the flow whose last
@@ -33,19 +34,13 @@
  * direction. A fragmented datagram counts once, in the frame that completes it; held fragments are not
  * counted (stats.noKey).
  *
- * Workers: the router sends a frame to a worker by its innermost flow (key.ts shardHash), so a flow's
- * frames all reach one worker, except two kinds of flows this file calls shared: a tunnel's outer flow
- * (the VTEP pair's UDP 4789 flow carries inner flows of every worker) and ICMP flows (an ICMP error goes
- * to the worker of the flow it quotes). A tracker keeps every record of a shared flow (up to
- * limits.MAX_SHARED_FLOW_RECORDS) and mergeSummaries joins records of one key whose times are within the
- * idle timeout, which gives the records one tracker would have made. `finish(end)` should be given the
+ * Workers: every flow is counted by the one worker its key routes to (engine/route.ts): a frame's
+ * innermost flow by the frame's worker, a tunnel's outer flow or an ICMP error's own flow by theirs, which
+ * see the frame as a track-only share (flow/share.ts; `observe`'s `share`). No flow has parts on two
+ * workers, so mergeSummaries only adds counts and merges the top lists. `finish(end)` must be given the
  * capture's last timestamp so every worker classifies idle flows alike, and every part must be made with a
- * topN (and keepAll) at least the merge's. Differences that remain with several workers: `evicted` (the cap
- * is per worker), anything past the per-tracker bounds (shared records past MAX_SHARED_FLOW_RECORDS are
- * counted in `sharedOverflow`, which the CLI reports: the 2 M-flow bench mix, whose VXLAN outer flows
- * number some 600 000, passes it), an ICMP error quoting a tunnel's outer flow (it
- * reaches the worker of that outer flow's key, which may hold none of its packets), and captures whose
- * timestamps go backwards (joining assumes time order).
+ * topN (and keepAll) at least the merge's. What depends on the worker count: `evicted` (the cap is per
+ * worker), and the inner flows of a fragmented tunnel datagram, which stay with the fragments' worker.
  * Frames without timestamps (pcapng simple packet blocks) are at time 0.
  *
  * Output order (top, all): IP bytes (both directions) descending, then firstFrame, then the key text,
@@ -55,12 +50,13 @@ import { siftDown, siftUp } from './heap.js'
 import { isoTimestamp } from '../capture/frame.js'
 import { Layer } from '../decode/dispatch.js'
 import type { DecodedFrame, DecodedLayer } from '../decode/frame.js'
-import { MAX_FINISHED_FLOWS, MAX_FLOWS, MAX_KEPT_FLOWS, MAX_SHARED_FLOW_RECORDS, MAX_TOP_FLOWS } from '../decode/limits.js'
+import { MAX_FINISHED_FLOWS, MAX_FLOWS, MAX_KEPT_FLOWS, MAX_TOP_FLOWS } from '../decode/limits.js'
 import type { FlowRecord } from './flow-record.js'
 import type { PlainHeaders } from './headers.js'
 import {
   FlowKey, FrameLevels, addressText, frameLevels, hasPorts, levelKey, protoName, setIpv4Key, setIpv6Key, type FlowFrame,
 } from './key.js'
+import { TRACK_ONLY, ownsLevel } from './share.js'
 import { CLASS_COUNT, Flow, FlowClass, FlowTable } from './table.js'
 import { ACK, SYN, otherConnState, tcpClosed, tcpConnState, tcpSegment, udpHistory } from './tcp-state.js'
 
@@ -110,12 +106,8 @@ export interface FlowTrackerOptions {
   /** Also keep every record (at most limits.MAX_KEPT_FLOWS, the first in output order) as summary.all. */
   keepAll?: boolean
   timeouts?: Partial<FlowTimeouts>
-  /**
-   * Called with every record as its flow ends. `shared` records are parts of a flow whose frames
-   * may reach several shards (tunnel outer flows, ICMP): mergeSummaries joins them, so a consumer
-   * that must not depend on the worker count takes those from the merged summary instead.
-   */
-  onEnd?: (record: FlowRecord, reason: EndReason, shared: boolean) => void
+  /** Called with every record as its flow ends; `tunnelOrIcmp`: a tunnel's outer flow or an ICMP flow. */
+  onEnd?: (record: FlowRecord, reason: EndReason, tunnelOrIcmp: boolean) => void
   /** Keep ended records for drain() (at most limits.MAX_FINISHED_FLOWS undrained). */
   collect?: boolean
   /** Hash seed of the table (default random: output never depends on it). */
@@ -139,8 +131,6 @@ export interface FlowStats {
   icmpErrors: number
   icmpErrorsUnmatched: number
   peakLive: number
-  /** Shared-flow records past limits.MAX_SHARED_FLOW_RECORDS, counted as ordinary flows. */
-  sharedOverflow: number
   /** Records dropped from the drain() sink because it was full. */
   sinkDropped: number
 }
@@ -151,40 +141,11 @@ export interface FlowSummary {
   byState: Record<string, number>
   evicted: number
   timedOut: number
-  /**
-   * Records of shared flows (tunnel outer flows, ICMP) past limits.MAX_SHARED_FLOW_RECORDS in a tracker,
-   * counted as ordinary flows: exact with one tracker; with several workers such a flow's parts on
-   * different workers are not joined and count as separate flows (the CLI says so).
-   */
-  sharedOverflow: number
   /** Top N by bytes, sorted. */
   top: FlowRecord[]
   /** Every record (opts.keepAll), sorted; the first limits.MAX_KEPT_FLOWS when `allComplete` is false. */
   all?: FlowRecord[]
   allComplete?: boolean
-  /** What mergeSummaries needs; not for reports. */
-  shard: ShardFlows
-}
-
-/** A tracker's (or a merge's) flows in mergeable form. */
-export interface ShardFlows {
-  /** Flows whose frames all reach one worker: totals and best records. */
-  local: { count: number; byProto: Record<string, number>; byState: Record<string, number>; timedOut: number; top: FlowRecord[]; all?: FlowRecord[] }
-  /** Every record of shared flows, joined by mergeSummaries. */
-  shared: SharedRecord[]
-  timeouts: FlowTimeouts
-  /** The time idle flows were classified against at the end (the latest of the parts after a merge). */
-  endSec: number
-  endNsec: number
-}
-
-export interface SharedRecord {
-  record: FlowRecord
-  firstSec: number
-  firstNsec: number
-  lastSec: number
-  lastNsec: number
-  reason: EndReason
 }
 
 const elapsedNs = (s0: number, n0: number, s1: number, n1: number) => (s1 - s0) * 1e9 + (n1 - n0)
@@ -193,14 +154,10 @@ function classOf(proto: number): FlowClass {
   return proto === 6 ? FlowClass.TCP : proto === 17 ? FlowClass.UDP : proto === 1 || proto === 58 ? FlowClass.ICMP : FlowClass.OTHER
 }
 
-function idleTimeout(t: FlowTimeouts, proto: number): number {
-  return proto === 6 ? t.tcp : proto === 17 ? t.udp : proto === 1 || proto === 58 ? t.icmp : t.other
-}
-
 export class FlowTracker {
   readonly stats: FlowStats = {
     frames: 0, notIp: 0, noKey: 0, flows: 0, timedOut: 0, closed: 0, evicted: 0, reused: 0, activeCuts: 0,
-    icmpErrors: 0, icmpErrorsUnmatched: 0, peakLive: 0, sharedOverflow: 0, sinkDropped: 0,
+    icmpErrors: 0, icmpErrorsUnmatched: 0, peakLive: 0, sinkDropped: 0,
   }
   private readonly table = new FlowTable()
   private readonly key = new FlowKey()
@@ -227,7 +184,6 @@ export class FlowTracker {
   private readonly local = { count: 0, byProto: new Map<string, number>(), byState: new Map<string, number>(), timedOut: 0 }
   private readonly top: TopFlows
   private readonly all: TopFlows | null
-  private readonly shared: SharedRecord[] = []
   private sink: FlowRecord[] = []
   private readonly onEnd: FlowTrackerOptions['onEnd']
   private readonly collect: boolean
@@ -268,18 +224,24 @@ export class FlowTracker {
     this.fileIndex = i
   }
 
-  /** One decoded frame: update the flow of each IP level (tunnel outer flows and the innermost flow); attach ICMP errors. */
-  observe(frame: FlowFrame, decoded: DecodedFrame): void {
+  /**
+   * One decoded frame: update the flow of each IP level (tunnel outer flows and the innermost flow); attach
+   * ICMP errors. `share` (flow/share.ts): the levels another worker counts; TRACK_ONLY: only the levels
+   * not skipped are counted here, the frame itself (its count, the ICMP error's quote) is another's.
+   */
+  observe(frame: FlowFrame, decoded: DecodedFrame, share = 0): void {
     if (this.finished) throw new Error('FlowTracker: observe after finish')
-    this.stats.frames++
+    const whole = (share & TRACK_ONLY) === 0
+    if (whole) this.stats.frames++
     this.advance(frame.tsSec, frame.tsNsec)
     const lv = frameLevels(decoded.layers, this.levels)
-    if (lv.count === 0) { this.stats.notIp++; return }
+    if (lv.count === 0) { if (whole) this.stats.notIp++; return }
     for (let i = 0; i < lv.count; i++) {
+      if (share !== 0 && !ownsLevel(share, i)) continue
       if (levelKey(decoded, lv, i, this.key, this.seed)) this.packet(frame, decoded, lv, i)
       else this.stats.noKey++
     }
-    if (lv.quotedIp >= 0) this.icmpError(decoded, lv)
+    if (whole && lv.quotedIp >= 0) this.icmpError(decoded, lv)
   }
 
   /**
@@ -304,26 +266,42 @@ export class FlowTracker {
 
   /**
    * observePlain for a plain VXLAN frame (headers.ts readPlainInner): its outer flow (the VTEP pair's,
-   * shared by the workers, named 'vxlan') and its inner flow, both or neither: false, with nothing
-   * counted, unless both are live and `observe` would update them as this does.
+   * named 'vxlan') unless `share` skips level 0, and its inner flow, all or nothing: false, with nothing
+   * counted, unless they are live and `observe` would update them as this does.
    */
-  observePlainTunnel(frame: FlowFrame, outer: PlainHeaders, inner: PlainHeaders, names: PlainNamer): boolean {
+  observePlainTunnel(frame: FlowFrame, outer: PlainHeaders, inner: PlainHeaders, names: PlainNamer, share = 0): boolean {
     if (this.finished) throw new Error('FlowTracker: observe after finish')
-    const sec = frame.tsSec
-    const nsec = frame.tsNsec
-    this.advance(sec, nsec)
-    const ko = this.key
-    setPlainKey(ko, outer, this.seed)
-    const fo = this.table.find(ko)
-    // The outer flow of a tunnel is shared from its first frame on and never cut by the active timeout.
-    if (fo === null || !fo.shared || fo.app !== 'vxlan') return false
-    if (this.idledOut(fo, sec, nsec)) return false
+    this.advance(frame.tsSec, frame.tsNsec)
+    const fo = ownsLevel(share, 0) ? this.liveVxlanOuter(frame, outer) : null
+    if (fo === null && ownsLevel(share, 0)) return false
     const fi = this.plainFlow(this.innerKey, frame, inner, names)
     if (fi === null) return false
     this.stats.frames++
-    this.update(fo, frame, ko.dir, false, 0, 0, outer.ipBytes, outer.payload, true, 'vxlan')
+    if (fo !== null) this.update(fo, frame, this.key.dir, false, 0, 0, outer.ipBytes, outer.payload, true, 'vxlan')
     this.update(fi, frame, this.innerKey.dir, inner.proto === 6, inner.flags, inner.seq, inner.ipBytes, inner.payload, false, null)
     return true
+  }
+
+  /**
+   * A track-only share (flow/share.ts) of a plain VXLAN frame whose outer flow is this worker's: counted
+   * in that flow when it is live, as `observe` would; false, with nothing counted, otherwise.
+   */
+  trackPlainOuter(frame: FlowFrame, outer: PlainHeaders): boolean {
+    if (this.finished) throw new Error('FlowTracker: observe after finish')
+    this.advance(frame.tsSec, frame.tsNsec)
+    const fo = this.liveVxlanOuter(frame, outer)
+    if (fo === null) return false
+    this.update(fo, frame, this.key.dir, false, 0, 0, outer.ipBytes, outer.payload, true, 'vxlan')
+    return true
+  }
+
+  /** The live VXLAN outer flow of plain headers `outer` (key into this.key), or null. */
+  private liveVxlanOuter(frame: FlowFrame, outer: PlainHeaders): Flow | null {
+    setPlainKey(this.key, outer, this.seed)
+    const fo = this.table.find(this.key)
+    // The outer flow of a tunnel is marked from its first frame on and never cut by the active timeout.
+    if (fo === null || !fo.tunnelOrIcmp || fo.app !== 'vxlan') return null
+    return this.idledOut(fo, frame.tsSec, frame.tsNsec) ? null : fo
   }
 
   /** The live flow of plain headers `h` (key into `k`) when observe would only count the packet in it; else null. */
@@ -332,7 +310,7 @@ export class FlowTracker {
     const nsec = frame.tsNsec
     setPlainKey(k, h, this.seed)
     const f = this.table.find(k)
-    if (f === null || f.shared) return null
+    if (f === null || f.tunnelOrIcmp) return null
     if (f.app === null && names.mayName(h)) return null
     if (this.idledOut(f, sec, nsec)) return null
     if (h.proto === 6 && (h.flags & (SYN | ACK)) === SYN) return null
@@ -359,16 +337,16 @@ export class FlowTracker {
       this.end(f, f.cls === FlowClass.CLOSED ? 'closed' : this.expired(f, endSec, endNsec) ? 'timeout' : 'end')
     }
     this.finished = true
-    const shard: ShardFlows = {
-      local: {
-        count: this.local.count, byProto: sortedCounts(this.local.byProto), byState: sortedCounts(this.local.byState),
-        timedOut: this.local.timedOut, top: this.top.sorted(), ...(this.all ? { all: this.all.sorted() } : {}),
-      },
-      shared: this.shared,
-      timeouts: { ...this.timeouts },
-      endSec, endNsec,
+    const l = this.local
+    const summary: FlowSummary = {
+      count: l.count, byProto: sortedCounts(l.byProto), byState: sortedCounts(l.byState), evicted: this.stats.evicted,
+      timedOut: l.timedOut, top: this.top.sorted(),
     }
-    return mergeSummaries([{ count: 0, byProto: {}, byState: {}, evicted: this.stats.evicted, sharedOverflow: this.stats.sharedOverflow, timedOut: 0, top: [], shard }], this.topN)
+    if (this.all) {
+      summary.all = this.all.sorted()
+      summary.allComplete = l.count <= MAX_KEPT_FLOWS
+    }
+    return summary
   }
 
   /** Records ended since the last drain (only with opts.collect). */
@@ -396,7 +374,7 @@ export class FlowTracker {
     if (f !== null) {
       if (this.idledOut(f, sec, nsec)) { this.end(f, f.cls === FlowClass.CLOSED ? 'closed' : 'timeout'); f = null }
       else if (isTcp && (flags & (SYN | ACK)) === SYN && this.reuses(f, k.dir, l4.h.seq)) { this.stats.reused++; this.end(f, 'reused'); f = null }
-      else if (!f.shared && !tunnelOuter && sec - f.firstSec + 1 > this.activeSec &&
+      else if (!f.tunnelOrIcmp && !tunnelOuter && sec - f.firstSec + 1 > this.activeSec &&
         elapsedNs(f.firstSec, f.firstNsec, sec, nsec) > this.activeNs) this.cut(f, frame)
     }
     if (f === null) f = this.create(frame, l4, flags)
@@ -415,7 +393,7 @@ export class FlowTracker {
     if (fwd) { f.pktF++; f.bytesF += ipBytes; f.payF += payload } else { f.pktR++; f.bytesR += ipBytes; f.payR += payload }
     if (sec > f.lastSec || (sec === f.lastSec && nsec >= f.lastNsec)) { f.lastSec = sec; f.lastNsec = nsec }
     f.lastFrame = frame.frameNumber
-    if (tunnelOuter) f.shared = true
+    if (tunnelOuter) f.tunnelOrIcmp = true
     if (app !== null && f.app === null) f.app = app
 
     if (isTcp) {
@@ -461,7 +439,7 @@ export class FlowTracker {
     f.firstFrame = f.lastFrame = frame.frameNumber
     f.fileIndex = this.fileIndex
     f.touchSec = frame.tsSec
-    f.shared = k.proto === 1 || k.proto === 58
+    f.tunnelOrIcmp = k.proto === 1 || k.proto === 58
     this.stats.flows++
     if (this.table.size > this.stats.peakLive) this.stats.peakLive = this.table.size
     return f
@@ -543,24 +521,17 @@ export class FlowTracker {
     if (reason === 'timeout') this.stats.timedOut++
     const file = this.files[f.fileIndex]!
     let record: FlowRecord | null = null
-    const shared = f.shared && this.shared.length < MAX_SHARED_FLOW_RECORDS
-    if (shared) {
-      record = toRecord(f, file)
-      this.shared.push({ record, firstSec: f.firstSec, firstNsec: f.firstNsec, lastSec: f.lastSec, lastNsec: f.lastNsec, reason })
-    } else {
-      if (f.shared) this.stats.sharedOverflow++
-      const l = this.local
-      l.count++
-      const proto = protoName(f.proto)
-      l.byProto.set(proto, (l.byProto.get(proto) ?? 0) + 1)
-      const state = connState(f)
-      l.byState.set(state, (l.byState.get(state) ?? 0) + 1)
-      if (reason === 'timeout') l.timedOut++
-      const bytes = f.bytesF + f.bytesR
-      if (this.top.accepts(bytes, f.firstFrame)) this.top.offer(record ??= toRecord(f, file))
-      if (this.all?.accepts(bytes, f.firstFrame)) this.all.offer(record ??= toRecord(f, file))
-    }
-    if (this.onEnd) this.onEnd(record ??= toRecord(f, file), reason, shared)
+    const l = this.local
+    l.count++
+    const proto = protoName(f.proto)
+    l.byProto.set(proto, (l.byProto.get(proto) ?? 0) + 1)
+    const state = connState(f)
+    l.byState.set(state, (l.byState.get(state) ?? 0) + 1)
+    if (reason === 'timeout') l.timedOut++
+    const bytes = f.bytesF + f.bytesR
+    if (this.top.accepts(bytes, f.firstFrame)) this.top.offer(record ??= toRecord(f, file))
+    if (this.all?.accepts(bytes, f.firstFrame)) this.all.offer(record ??= toRecord(f, file))
+    if (this.onEnd) this.onEnd(record ??= toRecord(f, file), reason, f.tunnelOrIcmp)
     if (this.collect) {
       if (this.sink.length < MAX_FINISHED_FLOWS) this.sink.push(record ?? toRecord(f, file))
       else this.stats.sinkDropped++
@@ -729,159 +700,33 @@ export function addCounts(into: Map<string, number>, from: Record<string, number
 
 // ---- merging shards ----
 
-/** Orientation-free identity of a record: both directions of one flow give the same text. */
-function sharedKey(r: FlowRecord): string {
-  const x = `${r.initiator.ip} ${r.initiator.port ?? '-'}`
-  const y = `${r.responder.ip} ${r.responder.port ?? '-'}`
-  return `${r.proto}|${r.vlan ?? '-'}|${r.vni ?? '-'}|${x < y ? x : y}|${x < y ? y : x}`
-}
-
-const earlier = (a: SharedRecord, b: SharedRecord) =>
-  a.firstSec - b.firstSec || a.firstNsec - b.firstNsec ||
-  (a.record.file < b.record.file ? -1 : a.record.file > b.record.file ? 1 : 0) || a.record.firstFrame - b.record.firstFrame
-
-function cloneShared(s: SharedRecord): SharedRecord {
-  const r = s.record
-  return {
-    ...s,
-    record: {
-      ...r, initiator: { ...r.initiator }, responder: { ...r.responder }, packets: { ...r.packets }, bytes: { ...r.bytes },
-      roles: { ...r.roles }, payloadBytes: { ...r.payloadBytes },
-    },
-  }
-}
-
-/** Fold `next` (a later part of the same flow) into `cur`, turning it around if its initiator is cur's responder. */
-function absorb(cur: SharedRecord, next: SharedRecord): void {
-  const c = cur.record
-  const n = next.record
-  const same = n.initiator.ip === c.initiator.ip && n.initiator.port === c.initiator.port
-  c.packets.fwd += same ? n.packets.fwd : n.packets.rev
-  c.packets.rev += same ? n.packets.rev : n.packets.fwd
-  c.bytes.fwd += same ? n.bytes.fwd : n.bytes.rev
-  c.bytes.rev += same ? n.bytes.rev : n.bytes.fwd
-  c.payloadBytes.fwd += same ? n.payloadBytes.fwd : n.payloadBytes.rev
-  c.payloadBytes.rev += same ? n.payloadBytes.rev : n.payloadBytes.fwd
-  c.icmpErrors += n.icmpErrors
-  if (c.app === null) c.app = n.app
-  const later = next.lastSec - cur.lastSec || next.lastNsec - cur.lastNsec || n.lastFrame - c.lastFrame
-  if (later > 0) {
-    cur.lastSec = next.lastSec
-    cur.lastNsec = next.lastNsec
-    c.lastTs = n.lastTs
-    c.lastFrame = n.lastFrame
-    cur.reason = next.reason
-  }
-}
-
 /**
- * Join the records of shared flows from several trackers: per key, records in time order whose gap is
- * within the idle timeout are one flow (one tracker would have seen the packets in between). The
- * orientation is the earliest record's; UDP state and history follow from the joined directions.
- */
-function joinShared(records: SharedRecord[], t: FlowTimeouts, endSec: number, endNsec: number): SharedRecord[] {
-  const groups = new Map<string, SharedRecord[]>()
-  for (const s of records) {
-    const k = sharedKey(s.record)
-    const g = groups.get(k)
-    if (g) g.push(s)
-    else groups.set(k, [s])
-  }
-  const out: SharedRecord[] = []
-  for (const k of [...groups.keys()].sort()) {
-    const g = groups.get(k)!.sort(earlier)
-    const idle = idleTimeout(t, protoNumber(g[0]!.record.proto)) * 1e9
-    let cur: SharedRecord | null = null
-    for (const s of g) {
-      if (cur !== null && elapsedNs(cur.lastSec, cur.lastNsec, s.firstSec, s.firstNsec) <= idle) {
-        absorb(cur, s)
-        continue
-      }
-      if (cur !== null) out.push(settle(cur, idle, endSec, endNsec))
-      cur = cloneShared(s)
-    }
-    if (cur !== null) out.push(settle(cur, idle, endSec, endNsec))
-  }
-  return out
-}
-
-/** After joining: UDP state and history from the directions seen; an 'end' older than the idle timeout is a timeout. */
-function settle(s: SharedRecord, idleNs: number, endSec: number, endNsec: number): SharedRecord {
-  const r = s.record
-  if (r.proto === 'udp') {
-    r.state = otherConnState(17, r.packets.rev)
-    r.history = r.packets.rev > 0 ? 'Dd' : 'D'
-  }
-  if (s.reason === 'end' && elapsedNs(s.lastSec, s.lastNsec, endSec, endNsec) > idleNs) s.reason = 'timeout'
-  return s
-}
-
-function protoNumber(name: string): number {
-  switch (name) {
-    case 'tcp': return 6
-    case 'udp': return 17
-    case 'icmp': return 1
-    case 'icmpv6': return 58
-    default: return Number(name.slice(3)) || 0
-  }
-}
-
-/**
- * Summaries of disjoint shards (each frame observed by exactly one tracker, routed by key.ts
- * shardHash) -> the summary one tracker over all frames gives: same counts, same top list in the
- * same order. Deterministic, and a merge of merges equals one merge. Also finish()'s last step.
+ * Summaries of disjoint shards (every flow counted by exactly one tracker: route.ts, share.ts) -> the
+ * summary one tracker over all frames gives: same counts, same top list in the same order. Deterministic,
+ * and a merge of merges equals one merge.
  */
 export function mergeSummaries(parts: FlowSummary[], topN: number): FlowSummary {
   const n = Math.min(MAX_TOP_FLOWS, Math.max(0, Math.floor(topN)))
   const byProto = new Map<string, number>()
   const byState = new Map<string, number>()
   const top = new TopFlows(n)
-  const keepAll = parts.some((p) => p.shard.local.all !== undefined)
-  // Every part's `all` is sorted already: their concatenation is sorted by one pass of runs (TimSort),
-  // where offering each record to a heap scrambled them for a full sort (twice: local and summary).
-  const all: FlowRecord[] | null = keepAll ? [] : null
+  // Every part's `all` is sorted already: their concatenation is sorted by one pass of runs (TimSort).
+  const all: FlowRecord[] | null = parts.some((p) => p.all !== undefined) ? [] : null
   let count = 0
   let timedOut = 0
   let evicted = 0
-  let sharedOverflow = 0
-  let endSec = -Infinity
-  let endNsec = 0
-  const shared: SharedRecord[] = []
   for (const p of parts) {
-    const l = p.shard.local
-    count += l.count
-    timedOut += l.timedOut
+    count += p.count
+    timedOut += p.timedOut
     evicted += p.evicted
-    sharedOverflow += p.sharedOverflow
-    addCounts(byProto, l.byProto)
-    addCounts(byState, l.byState)
-    for (const r of l.top) top.offer(r)
-    if (all) for (const r of l.all ?? []) all.push(r)
-    for (const s of p.shard.shared) shared.push(s)
-    if (p.shard.endSec > endSec || (p.shard.endSec === endSec && p.shard.endNsec > endNsec)) { endSec = p.shard.endSec; endNsec = p.shard.endNsec }
+    addCounts(byProto, p.byProto)
+    addCounts(byState, p.byState)
+    for (const r of p.top) top.offer(r)
+    if (all) for (const r of p.all ?? []) all.push(r)
   }
-  if (endSec === -Infinity) endSec = 0
-  const timeouts = parts[0]?.shard.timeouts ?? { ...DEFAULT_TIMEOUTS }
-  const localAll = all ? best(all, MAX_KEPT_FLOWS) : null
-  const local: ShardFlows['local'] = {
-    count, byProto: sortedCounts(byProto), byState: sortedCounts(byState), timedOut, top: top.sorted(),
-    ...(localAll ? { all: localAll } : {}),
-  }
-  const joined = joinShared(shared, timeouts, endSec, endNsec)
-  for (const s of joined) {
-    const r = s.record
-    count++
-    byProto.set(r.proto, (byProto.get(r.proto) ?? 0) + 1)
-    byState.set(r.state, (byState.get(r.state) ?? 0) + 1)
-    if (s.reason === 'timeout') timedOut++
-    top.offer(r)
-  }
-  const summary: FlowSummary = {
-    count, byProto: sortedCounts(byProto), byState: sortedCounts(byState), evicted, sharedOverflow, timedOut, top: top.sorted(),
-    shard: { local, shared: joined, timeouts, endSec, endNsec },
-  }
-  if (localAll) {
-    summary.all = joined.length === 0 ? localAll.slice() : best([...localAll, ...joined.map((s) => s.record)], MAX_KEPT_FLOWS)
+  const summary: FlowSummary = { count, byProto: sortedCounts(byProto), byState: sortedCounts(byState), evicted, timedOut, top: top.sorted() }
+  if (all) {
+    summary.all = best(all, MAX_KEPT_FLOWS)
     summary.allComplete = count <= MAX_KEPT_FLOWS
   }
   return summary

@@ -34,7 +34,7 @@ import * as gre from '../decode/gre.js'
 import type { HttpRecord } from '../decode/http.js'
 import * as icmp from '../decode/icmp.js'
 import * as icmpv6 from '../decode/icmpv6.js'
-import { MAX_SHARED_FLOW_RECORDS, MAX_TUNNEL_DEPTH } from '../decode/limits.js'
+import { MAX_TUNNEL_DEPTH } from '../decode/limits.js'
 import * as ntp from '../decode/ntp.js'
 import type { TlsRecord } from '../decode/tls.js'
 import type { FlowRecord } from '../flow/flow-record.js'
@@ -132,7 +132,6 @@ export class ObservationBuilder {
 
   private flowCount = 0
   private readonly flows = new EarliestFlows(limits.MAX_KEPT_FLOW_RECORDS)
-  private readonly sharedFlows: FlowRecord[] = []
   private readonly dns: DnsTransaction[] = []
   private readonly dnsPending = new Map<string, DnsPending>()
   private readonly dnsBindings: Observations['dnsBindings'] = []
@@ -169,18 +168,11 @@ export class ObservationBuilder {
 
   /**
    * A flow record that ended (the tracker's onEnd): counted, and kept when a rule may need it.
-   * A `shared` record (onEnd's third argument: a part of a tunnel outer or ICMP flow that other shards
-   * may hold parts of) is set aside whatever the policy, for the merge to join.
+   * A tunnel's outer flow or an ICMP flow (`tunnelOrIcmp`, onEnd's third argument) is kept whatever the policy.
    */
-  addFlow(record: FlowRecord, shared = false): void {
+  addFlow(record: FlowRecord, tunnelOrIcmp = false): void {
     this.flowCount++
-    if (shared) {
-      if (this.sharedFlows.length >= MAX_SHARED_FLOW_RECORDS) { this.drop('sharedFlows'); return }
-      this.roles?.fill(record)
-      this.sharedFlows.push(record)
-      return
-    }
-    if (this.view && !isRelevantFlow(this.view, record)) return
+    if (!tunnelOrIcmp && this.view && !isRelevantFlow(this.view, record)) return
     this.roles?.fill(record)
     this.flows.offer(record)
   }
@@ -299,7 +291,6 @@ export class ObservationBuilder {
     return {
       flows,
       flowCount: this.flowCount,
-      sharedFlows: this.sharedFlows,
       dns: this.dns,
       dnsBindings: this.dnsBindings,
       dnsOrphanResponses: this.dnsOrphans,

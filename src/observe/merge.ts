@@ -16,15 +16,13 @@
  *   - dnsBindings: each part keeps a (name, address) once, at its first answer; the merge keeps the
  *     earliest of the parts';
  *   - spans: per file, the earliest first frame and the latest last frame;
- *   - sharedFlows (records of tunnel outer and ICMP flows, whose packets reach several shards): joined
- *     by the tracker's own mergeSummaries, then added to `flows`; flowCount counts the joined records;
- *   - dropped, flowCount: summed.
+ *   - dropped, flowCount: summed (every flow is counted by one shard: flow/share.ts).
  * Lists longer than their bound (limits.ts) after the merge keep their first entries; the rest is
  * added to `dropped`. Each part kept its first entries too, so the merged list is the one a single
  * part would have kept.
  */
 import type { FlowRecord } from '../flow/flow-record.js'
-import { DEFAULT_TIMEOUTS, compareFlowRecords, mergeSummaries, type FlowSummary, type SharedRecord } from '../flow/tracker.js'
+import { compareFlowRecords } from '../flow/tracker.js'
 import { compareFlowStart } from './earliest.js'
 import * as limits from './limits.js'
 import type { CaptureSpan, Observations, TunnelObservation, Where } from './model.js'
@@ -45,12 +43,11 @@ export function mergeObservations(parts: Observations[]): Observations {
     return sorted
   }
 
-  const joined = joinSharedFlows(parts.flatMap((p) => p.sharedFlows ?? []))
-  const flows = keepEarliestFlows([...all('flows'), ...joined], drop)
+  const flows = keepEarliestFlows(all('flows'), drop)
   const bindings = dedupeBindings(sortByEvidence(all('dnsBindings'), (b) => b.at, 'json'))
   const out: Observations = {
     flows,
-    flowCount: parts.reduce((n, p) => n + p.flowCount - (p.sharedFlows?.length ?? 0), 0) + joined.length,
+    flowCount: parts.reduce((n, p) => n + p.flowCount, 0),
     dns: ordered(all('dns'), 'dns', (x) => x.query, limits.MAX_DNS_TRANSACTIONS),
     dnsBindings: ordered(bindings, 'dnsBindings', (x) => x.at, limits.MAX_DNS_BINDINGS),
     dnsOrphanResponses: ordered(all('dnsOrphanResponses'), 'dnsOrphanResponses', (x) => x.at, limits.MAX_DNS_ORPHANS),
@@ -97,37 +94,6 @@ function keepEarliestFlows(flows: FlowRecord[], drop: (list: string, n: number) 
     flows.length = limits.MAX_KEPT_FLOW_RECORDS
   }
   return flows.sort(compareFlowRecords)
-}
-
-/**
- * Parts of one shared flow joined as one tracker would have recorded it: the tracker's mergeSummaries
- * on the records, with their times read back from the nine-digit timestamps (exact) and its default
- * timeouts (the analyzer's tracker uses them). Each record is a fresh copy: the parts are left alone.
- */
-function joinSharedFlows(records: FlowRecord[]): FlowRecord[] {
-  if (records.length === 0) return []
-  const shared: SharedRecord[] = records.map((record) => {
-    const first = timeOf(record.firstTs)
-    const last = timeOf(record.lastTs)
-    return { record, firstSec: first[0], firstNsec: first[1], lastSec: last[0], lastNsec: last[1], reason: 'end' as const }
-  })
-  let end = shared[0]!
-  for (const s of shared) if (s.lastSec > end.lastSec || (s.lastSec === end.lastSec && s.lastNsec > end.lastNsec)) end = s
-  const part: FlowSummary = {
-    count: 0, byProto: {}, byState: {}, evicted: 0, sharedOverflow: 0, timedOut: 0, top: [],
-    shard: {
-      local: { count: 0, byProto: {}, byState: {}, timedOut: 0, top: [] },
-      shared, timeouts: { ...DEFAULT_TIMEOUTS }, endSec: end.lastSec, endNsec: end.lastNsec,
-    },
-  }
-  return mergeSummaries([part], 0).shard.shared.map((s) => s.record)
-}
-
-/** Seconds and nanoseconds of `2026-11-20T10:00:00.123456789Z` (0, 0 when it is not one). */
-function timeOf(ts: string): [number, number] {
-  const m = /^(.*T\d\d:\d\d:\d\d)\.(\d{9})Z$/.exec(ts)
-  const ms = m ? Date.parse(`${m[1]}Z`) : Number.NaN
-  return Number.isNaN(ms) ? [0, 0] : [ms / 1000, Number(m![2])]
 }
 
 /** The first binding of each (name, address), names compared without case, in the given (sorted) order. */

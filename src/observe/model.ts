@@ -217,12 +217,6 @@ export interface Observations {
   flows: FlowRecord[]
   /** Flows seen in total (the list above may hold fewer). */
   flowCount: number
-  /**
-   * Addition: a shard's records of flows whose packets may reach several shards (tunnel outer flows,
-   * ICMP; the tracker's `shared` records), kept whatever the policy and counted in flowCount.
-   * mergeObservations joins them (as the tracker's mergeSummaries does) into `flows`; absent after a merge.
-   */
-  sharedFlows?: FlowRecord[]
   dns: DnsTransaction[]
   dnsBindings: DnsBinding[]
   dnsOrphanResponses: DnsOrphanResponse[]

@@ -22,13 +22,13 @@
  *     3 tsNsec
  *     4 caplen           bytes that follow the record header
  *     5 origlen
- *     6 linkType | flags << 16    (flag 1: hasTimestamp)
+ *     6 linkType | flags << 16 | share << 24    (flag 1: hasTimestamp; share: flow/share.ts)
  *     7 interfaceId
  *     8,9 fileOffset     lo, hi
  *     bytes[caplen], zero-padded to a multiple of 4
  *
- * `readBatch` gives back Frame objects equal field by field to the ones written (the round-trip
- * test checks it); their `bytes` are views into the batch buffer, valid until the buffer is
+ * `readBatch` gives back Frame objects equal field by field to the ones written, and their shares (the
+ * round-trip test checks it); their `bytes` are views into the batch buffer, valid until the buffer is
  * handed on (transferred back for reuse), which is the reader's own contract ("valid until the
  * next batch").
  */
@@ -121,11 +121,11 @@ export class BatchWriter {
   }
 
   /**
-   * Copies `frame` into the open batch. False when it does not fit or the batch holds frames of
-   * another file: send the batch (`take`), then add again. A frame larger than an empty batch
-   * gets a buffer of its own size, so `add` on an empty writer always succeeds.
+   * Copies `frame` into the open batch, with its `share` (flow/share.ts, 0-255). False when it does not
+   * fit or the batch holds frames of another file: send the batch (`take`), then add again. A frame
+   * larger than an empty batch gets a buffer of its own size, so `add` on an empty writer always succeeds.
    */
-  add(frame: Frame, fileIndex: number): boolean {
+  add(frame: Frame, fileIndex: number, share = 0): boolean {
     const size = recordBytes(frame.caplen)
     if (this.n > 0 && (fileIndex !== this.fileIndex || this.used + size > this.buffer.byteLength)) return false
     if (this.n === 0) {
@@ -141,7 +141,7 @@ export class BatchWriter {
     u32[w + 3] = frame.tsNsec
     u32[w + 4] = frame.caplen
     u32[w + 5] = frame.origlen
-    u32[w + 6] = (frame.linkType & 0xffff) | ((frame.hasTimestamp ? FLAG_HAS_TIMESTAMP : 0) << 16)
+    u32[w + 6] = ((frame.linkType & 0xffff) | ((frame.hasTimestamp ? FLAG_HAS_TIMESTAMP : 0) << 16) | ((share & 0xff) << 24)) >>> 0
     u32[w + 7] = frame.interfaceId
     u32[w + 8] = fileOffset % TWO_32
     u32[w + 9] = Math.floor(fileOffset / TWO_32)
@@ -206,12 +206,13 @@ export function batchInfo(buffer: ArrayBuffer): BatchInfo {
   return info
 }
 
-/** The frames of a batch buffer, in the order they were added; bytes are views into `buffer`. */
-export function readBatch(buffer: ArrayBuffer): { info: BatchInfo; frames: Frame[] } {
+/** The frames of a batch buffer, in the order they were added, and their shares; bytes are views into `buffer`. */
+export function readBatch(buffer: ArrayBuffer): { info: BatchInfo; frames: Frame[]; shares: Uint8Array } {
   const info = batchInfo(buffer)
   const u32 = new Uint32Array(buffer)
   const u8 = new Uint8Array(buffer)
   const frames: Frame[] = new Array<Frame>(info.count)
+  const shares = new Uint8Array(info.count)
   let at = BATCH_HEADER_BYTES
   for (let i = 0; i < info.count; i++) {
     const w = at >>> 2
@@ -233,7 +234,8 @@ export function readBatch(buffer: ArrayBuffer): { info: BatchInfo; frames: Frame
       fileOffset: u32[w + 8]! + u32[w + 9]! * TWO_32,
     }
     frames[i] = f
+    shares[i] = word6 >>> 24
     at += recordBytes(caplen)
   }
-  return { info, frames }
+  return { info, frames, shares }
 }

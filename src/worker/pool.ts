@@ -20,7 +20,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads'
 import type { Frame } from '../capture/frame.js'
 import { workerExecArgv, workerResourceLimits } from './heap.js'
 import { BatchWriter, BufferPool, DEFAULT_BATCH_BYTES, MIN_BATCH_BYTES, type BatchInfo } from './batch.js'
-import type { FromWorker, ShardStats, StartData, ToWorker } from './protocol.js'
+import type { FinishMessage, FromWorker, ShardStats, StartData, ToWorker } from './protocol.js'
 
 /** Batches a worker may have queued before the sender waits (DESIGN: "a few"). */
 export const DEFAULT_MAX_IN_FLIGHT = 4
@@ -146,19 +146,20 @@ export class ShardPool {
   }
 
   /**
-   * Copies `frame` (of capture `fileIndex`) into shard `shard`'s open batch. Returns null, or,
+   * Copies `frame` (of capture `fileIndex`) into shard `shard`'s open batch, with its `share` for the
+   * analyzer (flow/share.ts). Returns null, or,
    * when that batch was full and had to be sent, a promise to await before the next add: it
    * resolves when the worker has room again (and rejects when the run has failed).
    */
-  add(shard: number, frame: Frame, fileIndex: number): Promise<void> | null {
+  add(shard: number, frame: Frame, fileIndex: number, share = 0): Promise<void> | null {
     const s = this.list[shard]!
-    if (s.writer.add(frame, fileIndex)) return null
-    return this.sendThenAdd(s, frame, fileIndex)
+    if (s.writer.add(frame, fileIndex, share)) return null
+    return this.sendThenAdd(s, frame, fileIndex, share)
   }
 
-  private async sendThenAdd(s: Shard, frame: Frame, fileIndex: number): Promise<void> {
+  private async sendThenAdd(s: Shard, frame: Frame, fileIndex: number, share: number): Promise<void> {
     await this.send(s)
-    s.writer.add(frame, fileIndex) // an empty writer takes any frame
+    s.writer.add(frame, fileIndex, share) // an empty writer takes any frame
   }
 
   /** Sends every open batch (at the end of a capture: a batch holds one file's frames). */
@@ -179,14 +180,17 @@ export class ShardPool {
     }
   }
 
-  /** Sends what is left, asks every worker for its result, and returns the results in shard order. */
-  async finish(): Promise<unknown[]> {
+  /**
+   * Sends what is left, asks every worker for its result (giving each the run's last capture time `end`),
+   * and returns the results in shard order.
+   */
+  async finish(end: FinishMessage['end'] = null): Promise<unknown[]> {
     await this.flush()
     if (this.failure) throw this.failure
     this.finishing = true
     const results = this.list.map((s) => new Promise<unknown>((resolve, reject) => {
       s.result = { resolve, reject }
-      const m: ToWorker = { type: 'finish' }
+      const m: ToWorker = { type: 'finish', end }
       s.worker.postMessage(m)
     }))
     try {

@@ -5,9 +5,9 @@
  *   main                                         worker k (worker.ts)
  *   new Worker(url, { workerData: Start }) ────► createAnalyzer(analyzer, config)
  *                       ◄──── Ready                 (the entry loaded and the analyzer was built)
- *   Batch { seq, buffer }   (buffer transferred) ►  readBatch → analyzer.push(frame) ...
+ *   Batch { seq, buffer }   (buffer transferred) ►  readBatch → analyzer.push(frame, share) ...
  *                       ◄──── Ack { seq, buffer }   (buffer transferred back: reused, and the drain signal)
- *   Finish ────────────────────────────────────►  analyzer.finish()
+ *   Finish { end } ────────────────────────────►  analyzer.finish(end)
  *                       ◄──── Result { shard, result, stats }   (once per shard: packed flow records transferred, engine/transfer.ts; the rest cloned)
  *                       ◄──── Failed { shard, seq, frame, message, stack }   (instead of anything else)
  *
@@ -35,6 +35,8 @@ export interface BatchMessage {
 
 export interface FinishMessage {
   type: 'finish'
+  /** The run's last capture time (a worker sees only its frames'); null when no frame had one. */
+  end: { tsSec: number; tsNsec: number } | null
 }
 
 export type ToWorker = BatchMessage | FinishMessage

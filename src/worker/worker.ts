@@ -44,15 +44,16 @@ export function serveShard(port: MessagePort, start: StartData): void {
       switch (msg.type) {
         case 'batch': {
           seq = msg.seq
-          const { info, frames } = readBatch(msg.buffer)
+          const { info, frames, shares } = readBatch(msg.buffer)
           // Tell the analyzer about every file up to this batch's, in order.
           while (fileIndex < info.fileIndex) {
             fileIndex++
             analyzer.startFile?.(fileIndex, start.files[fileIndex] ?? `#${fileIndex}`)
           }
-          for (const f of frames) {
+          for (let i = 0; i < frames.length; i++) {
+            const f = frames[i]!
             frame = f.frameNumber
-            analyzer.push(f)
+            analyzer.push(f, shares[i])
           }
           frame = null
           stats.batches++
@@ -63,7 +64,7 @@ export function serveShard(port: MessagePort, start: StartData): void {
           break
         }
         case 'finish': {
-          const { value, transfer } = packResult(start.analyzer, analyzer.finish())
+          const { value, transfer } = packResult(start.analyzer, analyzer.finish(msg.end ?? undefined))
           stats.busyMs += performance.now() - t0
           post({ type: 'result', shard: start.shard, result: value, stats }, transfer)
           port.close()

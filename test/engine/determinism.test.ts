@@ -10,11 +10,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { openCapture } from '../../src/capture/open.js'
+import { pcapFile } from '../../src/capture/writer.js'
+import { Router } from '../../src/engine/route.js'
 import { runPipeline } from '../../src/engine/run.js'
 import { mergeCounts, type CountResult } from '../../src/engine/shard.js'
 import { ShardPool } from '../../src/worker/pool.js'
 import type { FlowSummary } from '../../src/flow/tracker.js'
 import { flowsJson, flowsTable, type FlowsSummary } from '../../src/report/flows-format.js'
+import { packet } from '../../src/samples/packet.js'
+import { frameOf } from '../support/frames.js'
 import { compiledTree } from '../worker/compiled.js'
 import { mixedWindow } from './mixed-capture.js'
 
@@ -122,4 +126,26 @@ describe('flows: the same output for any worker count, batch size and read size'
       expect(r.table).toBe(reference.table)
     })
   }
+})
+
+describe('flows: idle flows at the end are classified by the run\'s last time, on every worker', () => {
+  it('a flow on a worker whose frames stop early times out as it does in-process', async () => {
+    // X's worker gets no frame after t=0; the capture goes on to t=1000 on the other worker. Past the UDP
+    // idle timeout at the end, X timed out (a worker that judged it by its own last frame said 'end').
+    const router = new Router(2)
+    const udp = (a: string, b: string) => packet().eth().ipv4(a, b).udp(40000, 5000).build()
+    const x = udp('10.0.0.1', '10.0.0.2')
+    const shardOfX = router.shardOf(frameOf(x))
+    let other = 3
+    while (router.shardOf(frameOf(udp('10.0.0.1', `10.0.0.${other}`))) === shardOfX) other++
+    const y = udp('10.0.0.1', `10.0.0.${other}`)
+    const file = join(dir, 'idle-at-end.pcap')
+    const T0 = 1_763_632_800
+    writeFileSync(file, pcapFile([{ data: x, tsSec: T0, tsFrac: 0 }, { data: y, tsSec: T0, tsFrac: 1 }, { data: y, tsSec: T0 + 1000, tsFrac: 0 }]))
+    const timedOut = async (workers: number) =>
+      ((await runPipeline({ files: [file], workers, analyzer: 'flows', config: { topN: 5 }, workerUrl })).result as FlowSummary).timedOut
+    // X, and Y's first record (its next packet came after the idle timeout).
+    expect(await timedOut(1)).toBe(2)
+    expect(await timedOut(2)).toBe(2)
+  })
 })

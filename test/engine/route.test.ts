@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createFrame, type Frame } from '../../src/capture/frame.js'
-import { Router } from '../../src/engine/route.js'
+import { Router, type Routes } from '../../src/engine/route.js'
+import { LEVEL_BITS, TRACK_ONLY } from '../../src/flow/share.js'
 import { packet } from '../../src/samples/packet.js'
 import { seededRandom } from '../support/random.js'
 
@@ -151,5 +152,72 @@ describe('Router.hash from header bytes', () => {
     // The common cases never needed the decoder; the odd ones did.
     expect(r.counts.headers).toBeGreaterThan(0)
     expect(r.counts.decoded).toBeGreaterThan(0)
+  })
+
+  it('routes outer levels as the decoder does too, for every case cut and corrupted', () => {
+    const rnd = seededRandom(12)
+    for (const shards of [2, 3, 4]) {
+      const r = new Router(shards, {}, true)
+      const ref = new Router(shards, {}, true)
+      let split = 0
+      for (const [name, bytes] of cases) {
+        const check = (b: Uint8Array, what: string) => {
+          const f = frame(b)
+          const got = copy(r.route(f))
+          expect(got, `${name} ${what}`).toEqual(copy(ref.decodedRoute(f)))
+          if (got.length > 1) split++
+        }
+        for (let len = 0; len <= bytes.length; len++) check(bytes.subarray(0, len), `cut at ${len}`)
+        for (let k = 0; k < 200; k++) {
+          const b = bytes.slice()
+          const at = Math.floor(rnd() * Math.min(b.length, 80))
+          b[at] = Math.floor(rnd() * 256)
+          check(b, `byte ${at} = ${b[at]}`)
+        }
+      }
+      expect(split).toBeGreaterThan(0)
+    }
+  })
+})
+
+/** A route list as [shard, share] pairs. */
+const copy = (r: Routes): Array<[number, number]> => Array.from({ length: r.count }, (_, j) => [r.shard[j]!, r.share[j]!])
+
+describe('Router.route: outer flows to their own shards', () => {
+  const inner = (src: string, dst: string) => packet().eth().ipv4(src, dst).tcp(1000, 80).build()
+  const vx = (vtepA: string, vtepB: string, bytes: Uint8Array) => frame(v4(vtepA, vtepB).udp(49152, 4789).vxlan(5001).payload(bytes).build())
+
+  it('a VXLAN frame: the inner flow\'s shard skips level 0; the VTEP pair\'s shard, where its plain frames go, tracks it', () => {
+    const r = new Router(4, {}, true)
+    let split = 0
+    for (let i = 1; i < 60; i++) {
+      const f = vx('172.16.0.1', '172.16.0.2', inner(`10.200.0.${i}`, '10.200.1.1'))
+      const own = r.shardOf(f)
+      const vtepShard = r.shardOf(frame(v4('172.16.0.2', '172.16.0.1').udp(4789, 49152).build()))
+      const got = copy(r.route(f))
+      if (own === vtepShard) expect(got).toEqual([[own, 0]])
+      else { split++; expect(got).toEqual([[own, 1], [vtepShard, TRACK_ONLY | (LEVEL_BITS & ~1)]]) }
+    }
+    expect(split).toBeGreaterThan(20)
+  })
+
+  it('an ICMP error: the quoted flow\'s shard skips the error\'s own level, which goes where that pair\'s echo goes', () => {
+    const r = new Router(4, {}, true)
+    let split = 0
+    for (let i = 1; i < 60; i++) {
+      const quote = packet().ipv4(`10.0.1.${i}`, '198.51.100.7').udp(33000, 53).build()
+      const f = frame(v4('10.0.0.254', `10.0.1.${i}`).icmp(3, 3).payload(quote).build())
+      const own = r.shardOf(frame(v4('198.51.100.7', `10.0.1.${i}`).udp(53, 33000).build()))
+      const echo = r.shardOf(frame(v4(`10.0.1.${i}`, '10.0.0.254').icmp(0, 0).build()))
+      const got = copy(r.route(f))
+      if (own === echo) expect(got).toEqual([[own, 0]])
+      else { split++; expect(got).toEqual([[own, 1], [echo, TRACK_ONLY | (LEVEL_BITS & ~1)]]) }
+    }
+    expect(split).toBeGreaterThan(20)
+  })
+
+  it('only the frame\'s own shard without `levels`, or with one shard', () => {
+    const f = vx('172.16.0.1', '172.16.0.2', inner('10.200.0.1', '10.200.1.1'))
+    for (const r of [new Router(4), new Router(1, {}, true)]) expect(copy(r.route(f))).toEqual([[r.shardOf(f), 0]])
   })
 })

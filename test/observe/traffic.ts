@@ -11,6 +11,7 @@ import * as http from '../../src/decode/http.js'
 import * as ntp from '../../src/decode/ntp.js'
 import * as tls from '../../src/decode/tls.js'
 import { Router } from '../../src/engine/route.js'
+import { TRACK_ONLY } from '../../src/flow/share.js'
 import { FlowTracker } from '../../src/flow/tracker.js'
 import { ObservationBuilder, type ObservationBuilderOptions } from '../../src/observe/builder.js'
 import type { Observations } from '../../src/observe/model.js'
@@ -39,25 +40,35 @@ export class Capture {
     return this
   }
 
-  /** Every frame (or those of one shard, routed as the pipeline does) through a fresh decoder, tracker and builder. */
+  /**
+   * Every frame (or those of one shard, routed as the pipeline does: its frames, and track-only shares
+   * counted in the tracker alone) through a fresh decoder, tracker and builder.
+   */
   run(opts: ObservationBuilderOptions = {}, shard?: { of: number; index: number }): Observations {
     const decoder = new FrameDecoder()
-    const router = shard ? new Router(shard.of) : null
+    const outer = new FrameDecoder({ applications: false, reassemble: false })
+    const router = shard ? new Router(shard.of, {}, true) : null
     const builder = new ObservationBuilder(opts)
-    const tracker = new FlowTracker({ onEnd: (r, _why, shared) => builder.addFlow(r, shared) })
+    const tracker = new FlowTracker({ onEnd: (r, _why, tunnelOrIcmp) => builder.addFlow(r, tunnelOrIcmp) })
     let file = -1
     for (const { frame, fileIndex } of this.frames) {
-      if (router && router.shardOf(frame) !== shard!.index) continue
       if (fileIndex !== file) {
         file = fileIndex
         builder.startFile(fileIndex, this.files[fileIndex]!)
         tracker.setFile(this.files[fileIndex]!)
       }
-      const decoded = decoder.decode(frame)
-      tracker.observe(frame, decoded)
-      builder.observe(frame, decoded)
+      const r = router?.route(frame)
+      for (let j = 0; j < (r ? r.count : 1); j++) {
+        if (r && r.shard[j] !== shard!.index) continue
+        const share = r ? r.share[j]! : 0
+        if (share & TRACK_ONLY) { tracker.observe(frame, outer.decode(frame), share); continue }
+        const decoded = decoder.decode(frame)
+        tracker.observe(frame, decoded, share)
+        builder.observe(frame, decoded)
+      }
     }
-    tracker.finish()
+    const last = this.frames[this.frames.length - 1]?.frame
+    tracker.finish(last ? { tsSec: last.tsSec, tsNsec: last.tsNsec } : undefined)
     return builder.finish()
   }
 }

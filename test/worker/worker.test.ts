@@ -56,7 +56,7 @@ describe('worker.serveShard', () => {
     expect(ack.buffer.byteLength).toBe(64 * 1024) // back for reuse
     s.send({ type: 'batch', seq: 1, buffer: batch(list.slice(25), 1, 1) })
     expect((await s.next()).type).toBe('ack')
-    s.send({ type: 'finish' })
+    s.send({ type: 'finish', end: null })
     const done = await s.next()
     if (done.type !== 'result') throw new Error(`expected a result, got ${JSON.stringify(done)}`)
     expect(done.shard).toBe(1)
@@ -76,7 +76,7 @@ describe('worker.serveShard', () => {
     s.send({ type: 'batch', seq: 5, buffer: batch(frames(10), 0, 5) })
     const m = await s.next()
     expect(m).toMatchObject({ type: 'failed', shard: 1, seq: 5, frame: 7, message: 'fault injected at frame 7' })
-    s.send({ type: 'finish' })
+    s.send({ type: 'finish', end: null })
     await sleep(20)
     expect(receiveMessageOnPort(s.port)).toBeUndefined()
     s.port.close()
@@ -93,7 +93,7 @@ describe('worker.serveShard', () => {
   it('fails at finish when the result cannot be cloned', async () => {
     const s = serve('fault', { mode: 'clone' })
     expect((await s.next()).type).toBe('ready')
-    s.send({ type: 'finish' })
+    s.send({ type: 'finish', end: null })
     expect(await s.next()).toMatchObject({ type: 'failed', seq: null, frame: null, message: expect.stringMatching(/could not be cloned/) })
     s.port.close()
   })
