@@ -124,22 +124,28 @@ export function withVxlanPorts(extra: readonly number[] | undefined): PortConfig
  * UDP port to the layer it carries: one byte per port, one array read per lookup.
  * Built once per decoder from the same configuration in every worker.
  */
+/** An application port when applications are off: the datagram is payload (UdpPorts). */
+const UNDECODED_APP = 0xff
+
 export class UdpPorts {
   private readonly table = new Uint8Array(65536)
 
   constructor(config: PortConfig = {}) {
     this.table[GENEVE_PORT] = Layer.Geneve
-    if (config.applications !== false) {
-      this.table[123] = Layer.Ntp
-      this.table[53] = Layer.Dns
-      this.table[5353] = Layer.Dns // mDNS has DNS's format (contract: decoded as dns)
-    }
+    // Without applications their ports still decide, as payload: a datagram from the VXLAN port to port 53
+    // is DNS with them and must not become a tunnel without them (the router and a worker's track-only
+    // decoder must see the levels the worker's own decoder sees: flow/share.ts).
+    const apps = config.applications !== false
+    this.table[123] = apps ? Layer.Ntp : UNDECODED_APP
+    this.table[53] = apps ? Layer.Dns : UNDECODED_APP
+    this.table[5353] = apps ? Layer.Dns : UNDECODED_APP // mDNS has DNS's format (contract: decoded as dns)
     for (const p of config.vxlanPorts ?? DEFAULT_VXLAN_PORTS) this.table[p & 0xffff] = Layer.Vxlan
   }
 
   /** The destination port decides first; the source port covers replies. */
   next(srcPort: number, dstPort: number): Layer {
-    return (this.table[dstPort] || this.table[srcPort] || Layer.Payload) as Layer
+    const l = this.table[dstPort] || this.table[srcPort]
+    return (l === 0 || l === UNDECODED_APP ? Layer.Payload : l) as Layer
   }
 
   register(port: number, layer: Layer): void {

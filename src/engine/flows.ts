@@ -131,8 +131,8 @@ export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
 }
 
 /**
- * Track-only shares of frames (flow/share.ts) into a tracker: a plain VXLAN frame's live outer flow from
- * its headers, anything else through a decoder of its own (L2-L4 and tunnels, no reassembly, no TCP
+ * Track-only shares of frames (flow/share.ts) into a tracker: a plain VXLAN frame's outer flow from its
+ * headers, anything else through a decoder of its own (L2-L4 and tunnels, no reassembly, no TCP
  * applications), so another shard's inner flows leave no state here.
  */
 export class OuterTracking {

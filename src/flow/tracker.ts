@@ -283,15 +283,19 @@ export class FlowTracker {
   }
 
   /**
-   * A track-only share (flow/share.ts) of a plain VXLAN frame whose outer flow is this worker's: counted
-   * in that flow when it is live, as `observe` would; false, with nothing counted, otherwise.
+   * A track-only share (flow/share.ts) of a plain VXLAN frame whose outer flow is this worker's: counted in
+   * that flow as `observe` would count level 0 (a new record after the idle timeout; never an active cut).
+   * False, with nothing counted, when the datagram cannot hold a VXLAN header (the decoder decides then).
    */
   trackPlainOuter(frame: FlowFrame, outer: PlainHeaders): boolean {
     if (this.finished) throw new Error('FlowTracker: observe after finish')
+    if (outer.proto !== 17 || outer.payload < 8) return false
     this.advance(frame.tsSec, frame.tsNsec)
-    const fo = this.liveVxlanOuter(frame, outer)
-    if (fo === null) return false
-    this.update(fo, frame, this.key.dir, false, 0, 0, outer.ipBytes, outer.payload, true, 'vxlan')
+    setPlainKey(this.key, outer, this.seed)
+    let f = this.table.find(this.key)
+    if (f !== null && this.idledOut(f, frame.tsSec, frame.tsNsec)) { this.end(f, 'timeout'); f = null }
+    if (f === null) f = this.create(frame, null, 0)
+    this.update(f, frame, this.key.dir, false, 0, 0, outer.ipBytes, outer.payload, true, 'vxlan')
     return true
   }
 

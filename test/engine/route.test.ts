@@ -216,6 +216,22 @@ describe('Router.route: outer flows to their own shards', () => {
     expect(split).toBeGreaterThan(20)
   })
 
+  it('a datagram from the VXLAN port to an application port is that application\'s, not a tunnel, as workers decode it', () => {
+    const r = new Router(4, {}, true)
+    for (const port of [53, 123, 5353]) {
+      let seen = 0
+      for (let i = 1; i < 30; i++) {
+        const vxlanLike = packet().vxlan(5001).eth().ipv4(`10.200.0.${i}`, '10.200.1.1').tcp(1000, 80).build()
+        const f = frame(v4('172.16.0.1', '172.16.0.2').udp(4789, port).payload(vxlanLike).build())
+        // Routed by the VTEP pair (the datagram's own flow), whole, by the header bytes and by the decoder.
+        expect(copy(r.route(f))).toEqual([[r.shardOf(frame(v4('172.16.0.2', '172.16.0.1').udp(1, 2).build())), 0]])
+        expect(copy(r.decodedRoute(f))).toEqual(copy(r.route(f)))
+        seen++
+      }
+      expect(seen).toBe(29)
+    }
+  })
+
   it('only the frame\'s own shard without `levels`, or with one shard', () => {
     const f = vx('172.16.0.1', '172.16.0.2', inner('10.200.0.1', '10.200.1.1'))
     for (const r of [new Router(4), new Router(1, {}, true)]) expect(copy(r.route(f))).toEqual([[r.shardOf(f), 0]])
