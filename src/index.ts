@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto'
 import { analyzeCaptures } from './cli/analyze.js'
-import { defaultWorkers } from './cli/pipeline.js'
+import { defaultWorkers } from './cli/workers.js'
 import { loadPolicy, parsePolicyText, PolicyError, type LoadedPolicy } from './policy/load.js'
 import { SEVERITIES, type Policy, type Severity } from './policy/model.js'
 import type { Report } from './report/model.js'

@@ -25,9 +25,11 @@ import type { Report } from '../report/model.js'
 import { reportTable } from '../report/table.js'
 import { ExitCode, UsageError } from './errors.js'
 import { openOutput } from './output.js'
-import { parseWorkers, runWithProgress } from './pipeline.js'
+import { REPORT_FORMATS } from './formats.js'
+import { runWithProgress } from './pipeline.js'
+import { parseWorkers } from './workers.js'
 
-export const REPORT_FORMATS = ['table', 'json', 'md', 'html'] as const
+export { REPORT_FORMATS }
 const LATER_FORMATS: string[] = []
 
 export interface AnalyzeOptions {

@@ -6,14 +6,16 @@
  */
 import type { FlowSummary } from '../flow/tracker.js'
 import { MAX_KEPT_FLOWS } from '../decode/limits.js'
-import { DEFAULT_TABLE_ROWS, flowsCsvChunks, flowsJsonChunks, flowsNdjsonChunks, flowsTable, type FlowsSummary } from '../report/flows-format.js'
+import { DEFAULT_TABLE_ROWS } from '../decode/limits.js'
+import { flowsCsvChunks, flowsJsonChunks, flowsNdjsonChunks, flowsTable, type FlowsSummary } from '../report/flows-format.js'
 import { forTerminal } from '../report/escape.js'
 import { ExitCode, UsageError } from './errors.js'
 import { openOutput } from './output.js'
-import { parseWorkers, runWithProgress } from './pipeline.js'
+import { FLOW_FORMATS, type FlowFormat } from './formats.js'
+import { runWithProgress } from './pipeline.js'
+import { parseWorkers } from './workers.js'
 
-export const FLOW_FORMATS = ['table', 'json', 'ndjson', 'csv'] as const
-export type FlowFormat = (typeof FLOW_FORMATS)[number]
+export { FLOW_FORMATS, type FlowFormat }
 
 export interface FlowsOptions {
   format?: string

@@ -1,22 +1,10 @@
 /**
- * What `flows` and `analyze` share: the worker count (default: one per core, as the contract
- * says), and one pipeline run with the progress line on stderr (TTY only, --no-progress).
+ * What `flows` and `analyze` share: one pipeline run with the progress line on stderr (TTY only,
+ * --no-progress). The worker count is workers.ts's.
  */
-import { availableParallelism } from 'node:os'
 import { runPipeline, type PipelineResult } from '../engine/run.js'
 import { createProgress, type Progress } from './progress.js'
 import { UsageError } from './errors.js'
-
-/** `--workers` text -> count; undefined -> the machine's cores. */
-export function parseWorkers(text: string | undefined): number {
-  if (text === undefined) return defaultWorkers()
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) throw new UsageError(`--workers: "${text}" is not a worker count (1-256)`)
-  return Number(text)
-}
-
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism())
-}
 
 export interface RunOptions {
   files: string[]

@@ -2,23 +2,21 @@
  * The `hubcap` command line: arguments in, a command run, an exit code out.
  * No analysis logic lives here. Exit codes (contract): 0 done, 1 findings at or
  * above --fail-on, 2 usage error or unreadable/invalid input (one line on stderr).
+ *
+ * Each command's module is imported when that command runs: `hubcap flows` never loads the policy
+ * schema, the rules or the report renderers, nor `hubcap rules` the decoders.
  */
 import { Command, CommanderError } from 'commander'
 import { CaptureError } from '../capture/errors.js'
 import { forTerminal } from '../report/escape.js'
-import { runDecode } from './decode.js'
-import { runSamples } from './samples.js'
-import { REPORT_FORMATS, runAnalyze, type AnalyzeOptions } from './analyze.js'
-import { runRules } from './rules.js'
-import { runPolicyCheck, runPolicyInit } from './policy.js'
-import { CATALOG } from '../policy/catalog.js'
+import type { AnalyzeOptions } from './analyze.js'
+import type { FlowsOptions } from './flows.js'
+import { FLOW_FORMATS, REPORT_FORMATS } from './formats.js'
+import { defaultWorkers } from './workers.js'
 import { SEVERITIES } from '../policy/model.js'
-import { FLOW_FORMATS, runFlows, type FlowsOptions } from './flows.js'
-import { defaultWorkers } from './pipeline.js'
-import { DEFAULT_TABLE_ROWS } from '../report/flows-format.js'
-import { AnalyzerError } from '../engine/run.js'
+import { AnalyzerError } from '../engine/errors.js'
 import { ShardWorkerError } from '../worker/pool.js'
-import { MAX_FLOWS, WORKER_HEAP_MB } from '../decode/limits.js'
+import { DEFAULT_TABLE_ROWS, MAX_FLOWS, WORKER_HEAP_MB } from '../decode/limits.js'
 import { ExitCode, UsageError } from './errors.js'
 import { VERSION } from '../version.js'
 
@@ -58,13 +56,15 @@ captures, flows and protocol summaries. hubcap rules lists the catalog.
 ${MEMORY_HELP}
 Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, unreadable capture or invalid policy.`)
     .action(async (captures: string[], opts: AnalyzeOptions) => {
+      const { runAnalyze } = await import('./analyze.js')
       process.exitCode = await runAnalyze(captures, opts)
     })
   program
     .command('rules')
     .description('list the rule catalog')
     .option('-f, --format <format>', 'table or json', 'table')
-    .action((opts: { format?: string }) => {
+    .action(async (opts: { format?: string }) => {
+      const { runRules } = await import('./rules.js')
       process.exitCode = runRules(opts)
     })
   const policy = program.command('policy').description('write a policy template, or validate a policy file')
@@ -73,7 +73,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, u
     .description('write a commented policy template with every key (documentation-range addresses)')
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .option('--force', 'overwrite FILE if it exists')
-    .action((opts: { output?: string; force?: boolean }) => {
+    .action(async (opts: { output?: string; force?: boolean }) => {
+      const { runPolicyInit } = await import('./policy.js')
       process.exitCode = runPolicyInit(opts)
     })
   policy
@@ -81,7 +82,8 @@ Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, u
     .description('validate a policy file and print what hubcap understood from it')
     .argument('<file>', 'the policy (YAML or JSON)')
     .addHelpText('after', '\nExit codes: 0 valid (a summary on stdout); 2 invalid (every problem on stderr, one per line).')
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const [{ runPolicyCheck }, { CATALOG }] = await Promise.all([import('./policy.js'), import('../policy/catalog.js')])
       process.exitCode = runPolicyCheck(file, CATALOG)
     })
   program
@@ -93,6 +95,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, u
     .option('--vxlan-port <port>', 'also decode this UDP port as VXLAN (repeatable; 4789 and 8472 always are)', collectPort, [])
     .addHelpText('after', '\nExit codes: 0 the file was read; 2 unreadable header, or a damaged file with no readable packet.')
     .action(async (capture: string, opts: { frames?: string; output?: string; vxlanPort: number[] }) => {
+      const { runDecode } = await import('./decode.js')
       process.exitCode = await runDecode(capture, opts)
     })
   program
@@ -113,13 +116,15 @@ ICMP 60 s, 5 s after a TCP close; records longer than 3600 s are cut.
 ${MEMORY_HELP}
 Exit codes: 0 done; 2 usage error or unreadable capture.`)
     .action(async (captures: string[], opts: FlowsOptions) => {
+      const { runFlows } = await import('./flows.js')
       process.exitCode = await runFlows(captures, opts)
     })
   program
     .command('samples')
     .description('rebuild the bundled sample captures, their policies and samples/README.md from the recipes')
     .option('--out <dir>', 'directory to write them to', 'samples')
-    .action((opts: { out: string }) => {
+    .action(async (opts: { out: string }) => {
+      const { runSamples } = await import('./samples.js')
       process.exitCode = runSamples(opts)
     })
   program

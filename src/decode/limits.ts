@@ -206,6 +206,9 @@ export const WORKER_HEAP_MB = 1536
 /** Flows in a report's top list (`--top N`): the list is a heap of N records, so N is memory. */
 export const MAX_TOP_FLOWS = 100_000
 
+/** Rows of the flows table when `--top` is not given. */
+export const DEFAULT_TABLE_ROWS = 20
+
 /** Flow records kept for `hubcap flows --format ndjson|csv` (FlowTracker keepAll): meant for small captures.
  *  A record with its strings is about 1.2 KB (measured, bench/flow-table.ts --memory), so 100 000 are about
  *  120 MB; past this the first ones in output order are kept (by bytes, a deterministic cut) and the summary

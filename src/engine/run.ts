@@ -20,6 +20,7 @@ import type { Frame } from '../capture/frame.js'
 import { openCapture, type CaptureInfo } from '../capture/open.js'
 import { ShardPool, type ShardPoolOptions } from '../worker/pool.js'
 import type { ShardStats } from '../worker/protocol.js'
+import { AnalyzerError } from './errors.js'
 import { Router, type Routes } from './route.js'
 import { createAnalyzer, mergeResults, routesLevels, unpackResult, type ShardAnalyzer } from './shard.js'
 
@@ -78,20 +79,6 @@ export interface PipelineResult {
     shards: Array<ShardStats | null>
     /** Batch buffers allocated and reused (0 in-process). */
     buffers: { allocated: number; reused: number }
-  }
-}
-
-/** The analyzer threw in-process; names the capture and the frame, as a worker failure does. */
-export class AnalyzerError extends Error {
-  override readonly name = 'AnalyzerError'
-  readonly file: string
-  readonly frame: number
-
-  constructor(file: string, frame: Frame, cause: unknown) {
-    const msg = cause instanceof Error ? cause.message : String(cause)
-    super(`analyzer failed on ${file} frame ${frame.frameNumber} (record at file byte ${frame.fileOffset}): ${msg}`, { cause })
-    this.file = file
-    this.frame = frame.frameNumber
   }
 }
 
@@ -217,6 +204,9 @@ function checkOptions(o: PipelineOptions): void {
   if (o.files.filter((f) => f === '-').length > 1) throw new Error("standard input ('-') can be read only once")
   if (!Number.isInteger(o.workers) || o.workers < 0) throw new RangeError(`workers must be an integer >= 0, not ${o.workers}`)
 }
+
+/** In-process analyzer failures (engine/errors.ts), exported here too for callers of runPipeline. */
+export { AnalyzerError }
 
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   checkOptions(opts)

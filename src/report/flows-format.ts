@@ -21,6 +21,7 @@
 import Table from 'cli-table3'
 import type { FlowRecord } from '../flow/flow-record.js'
 import { sortedCounts } from '../flow/tracker.js'
+import { DEFAULT_TABLE_ROWS } from '../decode/limits.js'
 import { forTerminal } from './escape.js'
 
 export interface FlowsSummary {
@@ -41,7 +42,7 @@ export interface FlowsFormatOptions {
   top?: number
 }
 
-export const DEFAULT_TABLE_ROWS = 20
+export { DEFAULT_TABLE_ROWS }
 
 function limitOf(summary: FlowsSummary, opts: FlowsFormatOptions, fallback: number): number {
   const top = opts.top ?? fallback
