@@ -11,12 +11,14 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { openCapture } from '../../src/capture/open.js'
 import { pcapFile } from '../../src/capture/writer.js'
+import type { AnalyzeResult } from '../../src/engine/analyze.js'
 import { Router } from '../../src/engine/route.js'
 import { runPipeline } from '../../src/engine/run.js'
 import { mergeCounts, type CountResult } from '../../src/engine/shard.js'
 import { ShardPool } from '../../src/worker/pool.js'
 import type { FlowSummary } from '../../src/flow/tracker.js'
 import { flowsJson, flowsTable, type FlowsSummary } from '../../src/report/flows-format.js'
+import { loadPolicy } from '../../src/policy/load.js'
 import { packet } from '../../src/samples/packet.js'
 import { frameOf } from '../support/frames.js'
 import { compiledTree } from '../worker/compiled.js'
@@ -125,6 +127,36 @@ describe('flows: the same output for any worker count, batch size and read size'
       expect(r.json).toBe(reference.json)
       expect(r.table).toBe(reference.table)
     })
+  }
+})
+
+describe('analyze: the same result for any worker count, batch size and read size', () => {
+  // Without a policy every flow is kept; with one, only those its rules may need, besides tunnels' outer
+  // flows and ICMP flows, which are kept whatever the policy (and are counted away from their frames' workers).
+  const policies = { none: null, 'border-mini': loadPolicy(new URL('../../samples/border-mini.policy.yaml', import.meta.url).pathname).policy }
+  for (const [name, policy] of Object.entries(policies)) {
+    const analyze = async (workers: number, batchBytes: number, chunkSize: number) => {
+      const r = await runPipeline({ files, workers, analyzer: 'analyze', config: { policy, topN: 25 }, batchBytes, chunkSize, workerUrl })
+      return r.result as AnalyzeResult
+    }
+    let reference: AnalyzeResult
+    beforeAll(async () => {
+      reference = await analyze(1, 64 * KiB, 64 * KiB)
+    })
+
+    it(`policy ${name}: the reference holds tunnels' outer flows, ICMP errors and the window's flows`, () => {
+      expect(reference.flows.count).toBeGreaterThan(100)
+      expect(reference.observations.flows.some((f) => f.app === 'vxlan')).toBe(true)
+      expect(reference.observations.flows.some((f) => f.proto === 'icmp' || f.proto === 'icmpv6')).toBe(true)
+      expect(reference.observations.icmpErrors.length).toBeGreaterThan(0)
+      expect(reference.observations.tunnels.length).toBeGreaterThan(0)
+    })
+
+    for (const [workers, batchBytes, chunkSize] of [[2, 64 * KiB, 4 * KiB], [3, 1024 * KiB, 64 * KiB], [4, 64 * KiB, 1024 * KiB]] as const) {
+      it(`policy ${name}, ${workers} workers, ${batchBytes / KiB} KiB batches, ${chunkSize / KiB} KiB reads: the same JSON`, async () => {
+        expect(JSON.stringify(await analyze(workers, batchBytes, chunkSize))).toBe(JSON.stringify(reference))
+      })
+    }
   }
 })
 
