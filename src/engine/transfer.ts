@@ -1,15 +1,17 @@
 /**
  * The 'flows' and 'analyze' shard results as they cross from a worker to the main thread: every flow
- * record list replaced by indexes into one set of packed records (flow/record-codec.ts), whose
- * typed arrays are transferred; everything else goes by structured clone as before. Flow records are
- * most of a shard's result (a `flows -f json` shard holds every record of its flows) and the costliest
- * part to clone. `unpack*(pack*(x))` equals x, lists that shared a record included.
+ * record list replaced by indexes into one set of packed records (flow/record-codec.ts), and the rest of
+ * an `analyze` shard's observations (DNS, TLS, tunnels, ...) packed by engine/plain-codec.ts; their typed
+ * arrays are transferred, the small rest (summary counts, string tables) goes by structured clone. Flow
+ * records are most of a shard's result (a `flows -f json` shard holds every record of its flows) and the
+ * costliest part to clone. `unpack*(pack*(x))` equals x, lists that shared a flow record included.
  */
 import type { FlowRecord } from '../flow/flow-record.js'
 import { packedBuffers, RecordPacker, RecordUnpacker, type PackedRecords } from '../flow/record-codec.js'
 import type { FlowSummary } from '../flow/tracker.js'
 import type { Observations } from '../observe/model.js'
 import type { AnalyzeResult } from './analyze.js'
+import { packValue, packedValueBuffers, unpackValue, type PackedValue } from './plain-codec.js'
 
 /** A result ready to post: `value` with its `transfer` list. */
 export interface Transferable {
@@ -23,7 +25,8 @@ interface PackedSummary extends Omit<FlowSummary, 'top' | 'all'> {
   top: Refs
   all?: Refs
 }
-interface PackedObservations extends Omit<Observations, 'flows'> { flows: Refs }
+/** Observations with their flow records as indexes, the rest packed (with `flows: null` keeping its place). */
+interface PackedObservations { flows: Refs; rest: PackedValue }
 
 interface Packed<T> {
   records: PackedRecords
@@ -47,10 +50,10 @@ const packSummary = (s: FlowSummary, p: RecordPacker): PackedSummary =>
 const unpackSummary = (s: PackedSummary, u: RecordUnpacker): FlowSummary =>
   mapSummary(s, (l: Refs) => u.list(l)) as unknown as FlowSummary
 
-function transferable<T>(p: RecordPacker, result: T): Transferable {
+function transferable<T>(p: RecordPacker, result: T, more: ArrayBuffer[] = []): Transferable {
   const records = p.finish()
   const value: Packed<T> = { records, result }
-  return { value, transfer: packedBuffers(records) }
+  return { value, transfer: [...packedBuffers(records), ...more] }
 }
 
 function packed<T>(value: unknown): Packed<T> {
@@ -72,14 +75,16 @@ export function unpackFlowsResult(value: unknown): FlowSummary {
 export function packAnalyzeResult(r: AnalyzeResult): Transferable {
   const p = new RecordPacker()
   const o = r.observations
-  const observations: PackedObservations = { ...o, flows: p.refs(o.flows) }
-  return transferable(p, { ...r, flows: packSummary(r.flows, p), observations })
+  const observations: PackedObservations = { flows: p.refs(o.flows), rest: packValue({ ...o, flows: null }) }
+  return transferable(p, { ...r, flows: packSummary(r.flows, p), observations }, packedValueBuffers(observations.rest))
 }
 
 export function unpackAnalyzeResult(value: unknown): AnalyzeResult {
   const v = packed<Omit<AnalyzeResult, 'flows' | 'observations'> & { flows: PackedSummary; observations: PackedObservations }>(value)
   const u = new RecordUnpacker(v.records)
   const o = v.result.observations
-  const observations: Observations = { ...o, flows: u.list(o.flows) }
+  const observations = unpackValue(o.rest) as Observations | null
+  if (!observations || typeof observations !== 'object' || !('flows' in observations)) throw new Error('not a packed shard result: observations')
+  observations.flows = u.list(o.flows) // the key is in place already (packed as null): the order stays the builder's
   return { ...v.result, flows: unpackSummary(v.result.flows, u), observations }
 }
