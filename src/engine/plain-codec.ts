@@ -149,7 +149,6 @@ const MAX_COMPILED_SHAPES = 256
 function builder(keys: readonly string[], compile: boolean): Builder {
   if (compile && !keys.includes('__proto__')) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
       return new Function('u', `return {${keys.map((k) => `${JSON.stringify(k)}: u.value()`).join(', ')}}`) as Builder
     } catch {
       // code generation refused: the generic builder below
