@@ -233,29 +233,29 @@ export function rowSpecs(mix: BorderMix, cli: string, workDir: string, baseline?
   ]
 }
 
-async function runRow(spec: RowSpec, mix: BorderMix, workDir: string, rounds: number): Promise<RowResult> {
-  const base = { name: spec.name, wallSeconds: null, cpuSeconds: null, peakRssMiB: null, flows: null, packets: null }
-  if (spec.skip !== undefined) return { ...base, status: 'skipped', reason: spec.skip }
-  const walls: number[] = []
-  const cpu: number[] = []
-  let peak: number | null = null
-  let last: Measured | null = null
-  for (let r = 0; r < rounds; r++) {
-    const m = await measure(spec, workDir)
-    last = m
-    if (!(spec.okCodes ?? [0]).includes(m.code ?? -1)) {
-      const line = m.stderr.trim().split('\n').filter((l) => !l.includes('Running as user')).pop() ?? ''
-      if (spec.outputFile) rmSync(spec.outputFile, { force: true })
-      return { ...base, status: 'failed', reason: `exit ${m.code}: ${line}` }
-    }
-    walls.push(m.wallSeconds)
-    if (m.cpuSeconds !== null) cpu.push(m.cpuSeconds)
-    if (m.peakRss !== null) peak = Math.max(peak ?? 0, m.peakRss)
-  }
+const rowBase = (spec: RowSpec) => ({ name: spec.name, wallSeconds: null, cpuSeconds: null, peakRssMiB: null, flows: null, packets: null })
+
+/** One run of a row: its measurement, or the row's failure. */
+async function runRowOnce(spec: RowSpec, workDir: string): Promise<Measured | RowResult> {
+  const m = await measure(spec, workDir)
+  if ((spec.okCodes ?? [0]).includes(m.code ?? -1)) return m
+  const line = m.stderr.trim().split('\n').filter((l) => !l.includes('Running as user')).pop() ?? ''
+  if (spec.outputFile) rmSync(spec.outputFile, { force: true })
+  return { ...rowBase(spec), status: 'failed', reason: `exit ${m.code}: ${line}` }
+}
+
+/** A row's runs (at least one, in run order): medians of wall and CPU time, the highest peak RSS, and checks on the last. */
+function summarizeRow(spec: RowSpec, mix: BorderMix, runs: Measured[]): RowResult {
+  const base = rowBase(spec)
+  const walls = runs.map((m) => m.wallSeconds)
+  const cpu = runs.flatMap((m) => (m.cpuSeconds !== null ? [m.cpuSeconds] : []))
+  const peaks = runs.flatMap((m) => (m.peakRss !== null ? [m.peakRss] : []))
+  const peak = peaks.length > 0 ? Math.max(...peaks) : null
+  const last = runs[runs.length - 1]!
   const result: RowResult = {
     ...base, status: 'ok', wallSeconds: median(walls), cpuSeconds: cpu.length > 0 ? median(cpu) : null, peakRssMiB: peak === null ? null : peak / 2 ** 20 }
   if (spec.name === 'record walk' || spec.name === 'file read') {
-    const got = JSON.parse(last!.stdout) as { packets?: number; bytes: number }
+    const got = JSON.parse(last.stdout) as { packets?: number; bytes: number }
     if (got.packets !== undefined) {
       result.packets = got.packets
       if (got.packets !== mix.packets || got.bytes !== mix.bytes) {
@@ -270,7 +270,7 @@ async function runRow(spec: RowSpec, mix: BorderMix, workDir: string, rounds: nu
     if (count !== undefined) result.flows = Number(count)
     rmSync(spec.outputFile, { force: true })
   }
-  if (typeof spec.stdout !== 'string') result.flows = last!.counted
+  if (typeof spec.stdout !== 'string') result.flows = last.counted
   return result
 }
 
@@ -308,12 +308,24 @@ async function benchMix(mix: BorderMix, sizeMiB: number, cli: string, rounds: nu
   await readWithFs(mix.path) // the same warm page cache for every row
 
   const workDir = mkdtempSync(join(tmpdir(), 'hubcap-pipeline-'))
-  const results: RowResult[] = []
+  let results: RowResult[]
   try {
-    for (const spec of rowSpecs(mix, cli, workDir, baseline)) {
-      process.stderr.write(`  ${spec.name} ...\n`)
-      results.push(await runRow(spec, mix, workDir, rounds))
+    // Rounds go through every row in turn (not one row N times, then the next), so that the load of this
+    // shared machine drifting during the run falls on every row alike.
+    const specs = rowSpecs(mix, cli, workDir, baseline)
+    const runs: Measured[][] = specs.map(() => [])
+    const failed = new Map<number, RowResult>()
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, spec] of specs.entries()) {
+        if (spec.skip !== undefined || failed.has(i)) continue
+        process.stderr.write(`  ${spec.name}${rounds > 1 ? ` (round ${r + 1} of ${rounds})` : ''} ...\n`)
+        const got = await runRowOnce(spec, workDir)
+        if ('status' in got) failed.set(i, got)
+        else runs[i]!.push(got)
+      }
     }
+    results = specs.map((spec, i) => spec.skip !== undefined ? { ...rowBase(spec), status: 'skipped' as const, reason: spec.skip }
+      : failed.get(i) ?? summarizeRow(spec, mix, runs[i]!))
   } finally {
     rmSync(workDir, { recursive: true, force: true })
   }
@@ -334,6 +346,14 @@ async function benchMix(mix: BorderMix, sizeMiB: number, cli: string, rounds: nu
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
   console.log(`  ${line(header)}`)
   for (const r of rows) console.log(`  ${r.length === 2 ? `${r[0]!.padEnd(widths[0]!)}  ${r[1]}` : line(r)}`)
+  // The issue's ratio: the default worker count against -w 1, same command, same run.
+  const wall = (name: string) => results.find((r) => r.name === name && r.status === 'ok')?.wallSeconds ?? null
+  const speedups = ['flows', 'analyze'].flatMap((c) => {
+    const one = wall(`${c} -w 1`)
+    const many = wall(`${c} (default -w, ${cpus().length} cores)`)
+    return one !== null && many !== null ? [`${c} ${fmt(one / many, 2)}x`] : []
+  })
+  if (speedups.length > 0) console.log(`  default workers against -w 1 (wall): ${speedups.join(', ')}`)
   for (const r of results) {
     const ok = r.status === 'ok'
     console.log(JSON.stringify({
