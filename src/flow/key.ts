@@ -336,20 +336,5 @@ export function levelKey(decoded: DecodedFrame, lv: FrameLevels, i: number, k: F
   return true
 }
 
-/** Seed of `shardHash`: fixed, so every process routes a flow to the same worker. */
-export const SHARD_SEED = 0x6875_6263
-
-/**
- * Symmetric 32-bit hash for routing a frame to a worker: the innermost flow's, or for an ICMP error
- * that quotes a datagram, the quoted flow's (so its `icmpErrors` is counted where that flow lives).
- * A->B and B->A give the same value. -1 when the frame has no flow (not IP, a held fragment).
- */
-export function shardHash(decoded: DecodedFrame, lv: FrameLevels = new FrameLevels(), k: FlowKey = new FlowKey()): number {
-  frameLevels(decoded.layers, lv)
-  if (lv.count === 0) return -1
-  if (lv.quotedIp >= 0 && levelKey(decoded, lv, -1, k, SHARD_SEED)) return k.hash >>> 0
-  return levelKey(decoded, lv, lv.count - 1, k, SHARD_SEED) ? k.hash >>> 0 : -1
-}
-
 /** Frame fields the flow engine reads (the capture's Frame has them all). */
 export type FlowFrame = Pick<Frame, 'frameNumber' | 'tsSec' | 'tsNsec'>

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { FrameDecoder } from '../../src/decode/frame.js'
 import {
-  FlowKey, FrameLevels, addressText, frameLevels, hashKey, levelKey, sameKey, setIpv4Key, setIpv6Key, shardHash,
+  FlowKey, FrameLevels, addressText, frameLevels, hashKey, levelKey, sameKey, setIpv4Key, setIpv6Key,
 } from '../../src/flow/key.js'
 import { ipv4Number, ipv6Bytes, packet } from '../../src/samples/packet.js'
 import { frameOf } from '../support/frames.js'
@@ -150,28 +150,5 @@ describe('frameLevels', () => {
     const { decoded, lv } = levelsOf(frag)
     expect(lv.count).toBe(1)
     expect(levelKey(decoded, lv, 0, new FlowKey(), 0)).toBe(false)
-  })
-})
-
-describe('shardHash', () => {
-  const d = new FrameDecoder()
-  const hash = (b: Uint8Array) => shardHash(d.decode(frameOf(b)))
-
-  it('is symmetric and follows the innermost flow', () => {
-    const ab = hash(packet().eth().ipv4('10.0.0.1', '10.0.0.2').tcp(40000, 443).build())
-    const ba = hash(packet().eth().ipv4('10.0.0.2', '10.0.0.1').tcp(443, 40000).build())
-    expect(ab).toBe(ba)
-    expect(ab).toBeGreaterThanOrEqual(0)
-    // The VTEP picks a different outer source port per direction: the inner flow decides.
-    const out = hash(packet().eth().ipv4('192.0.2.1', '192.0.2.2').udp(61000, 4789).vxlan(9).eth().ipv4('10.0.0.1', '10.0.0.2').tcp(40000, 443).build())
-    const back = hash(packet().eth().ipv4('192.0.2.2', '192.0.2.1').udp(52000, 4789).vxlan(9).eth().ipv4('10.0.0.2', '10.0.0.1').tcp(443, 40000).build())
-    expect(out).toBe(back)
-  })
-
-  it('an ICMP error goes where the flow it quotes goes; no IP gives -1', () => {
-    const udpFlow = hash(packet().eth().ipv4('10.0.0.1', '10.0.0.2').udp(5000, 9999).build())
-    const quote = packet().ipv4('10.0.0.1', '10.0.0.2').udp(5000, 9999).payload([1, 2, 3, 4]).build()
-    expect(hash(packet().eth().ipv4('10.0.0.2', '10.0.0.1').icmp(3, 3).payload(quote).build())).toBe(udpFlow)
-    expect(hash(packet().eth().payload(new Uint8Array(28), { etherType: 0x0806 }).build())).toBe(-1)
   })
 })
