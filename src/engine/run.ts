@@ -143,7 +143,11 @@ class PoolSink implements Sink {
     // Batches carry their file index; each worker tells its analyzer.
   }
   push(frames: Frame[], fileIndex: number): Promise<void> | null {
-    for (let i = 0; i < frames.length; i++) {
+    return this.pushFrom(frames, 0, fileIndex)
+  }
+  /** Routes frames[from..] into the pool; at a full worker, the rest goes on once it has room. */
+  private pushFrom(frames: Frame[], from: number, fileIndex: number): Promise<void> | null {
+    for (let i = from; i < frames.length; i++) {
       const f = frames[i]!
       this.seen(f)
       const r = this.router.route(f)
@@ -154,24 +158,14 @@ class PoolSink implements Sink {
     }
     return null
   }
-  /** push the `rest` of frame `i`'s routes and the frames after it, once `wait` has resolved. */
+  /** Once `wait` has resolved: the `rest` of frame `i`'s routes, then the frames after it. */
   private async pushRest(wait: Promise<void>, frames: Frame[], i: number, rest: Array<readonly [number, number]>, fileIndex: number): Promise<void> {
     await wait
     for (const [shard, share] of rest) {
       const w = this.pool.add(shard, frames[i]!, fileIndex, share)
       if (w) await w
     }
-    for (i++; i < frames.length; i++) {
-      const f = frames[i]!
-      this.seen(f)
-      const routes = this.router.route(f)
-      for (let k = 0; k < routes.count; k++) {
-        const shard = routes.shard[k]!
-        const share = routes.share[k]!
-        const w = this.pool.add(shard, f, fileIndex, share)
-        if (w) await w
-      }
-    }
+    await this.pushFrom(frames, i + 1, fileIndex)
   }
   private seen(f: Frame): void {
     if (f.tsSec > this.endSec || (f.tsSec === this.endSec && f.tsNsec > this.endNsec)) {
@@ -204,9 +198,6 @@ function checkOptions(o: PipelineOptions): void {
   if (o.files.filter((f) => f === '-').length > 1) throw new Error("standard input ('-') can be read only once")
   if (!Number.isInteger(o.workers) || o.workers < 0) throw new RangeError(`workers must be an integer >= 0, not ${o.workers}`)
 }
-
-/** In-process analyzer failures (engine/errors.ts), exported here too for callers of runPipeline. */
-export { AnalyzerError }
 
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   checkOptions(opts)
