@@ -29,7 +29,6 @@ import { REPORT_FORMATS } from './formats.js'
 import { runWithProgress } from './pipeline.js'
 import { parseWorkers } from './workers.js'
 
-export { REPORT_FORMATS }
 const LATER_FORMATS: string[] = []
 
 export interface AnalyzeOptions {

@@ -5,8 +5,7 @@
  * limits.MAX_KEPT_FLOWS; the JSON says when more existed) unless --top caps them.
  */
 import type { FlowSummary } from '../flow/tracker.js'
-import { MAX_KEPT_FLOWS } from '../decode/limits.js'
-import { DEFAULT_TABLE_ROWS } from '../decode/limits.js'
+import { DEFAULT_TABLE_ROWS, MAX_KEPT_FLOWS } from '../decode/limits.js'
 import { flowsCsvChunks, flowsJsonChunks, flowsNdjsonChunks, flowsTable, type FlowsSummary } from '../report/flows-format.js'
 import { forTerminal } from '../report/escape.js'
 import { ExitCode, UsageError } from './errors.js'
@@ -14,8 +13,6 @@ import { openOutput } from './output.js'
 import { FLOW_FORMATS, type FlowFormat } from './formats.js'
 import { runWithProgress } from './pipeline.js'
 import { parseWorkers } from './workers.js'
-
-export { FLOW_FORMATS, type FlowFormat }
 
 export interface FlowsOptions {
   format?: string

@@ -167,8 +167,6 @@ export class FlowTracker {
   private readonly levels = new FrameLevels()
   private readonly seed: number
   private readonly maxFlows: number
-  private readonly topN: number
-  private readonly timeouts: FlowTimeouts
   /** Idle timeout per FlowClass, in ns (CLOSED: since the close). */
   private readonly idleNs: number[]
   private readonly activeNs: number
@@ -192,9 +190,7 @@ export class FlowTracker {
   constructor(opts: FlowTrackerOptions = {}) {
     this.files = [opts.file ?? '']
     this.maxFlows = Math.max(1, Math.floor(opts.maxFlows ?? MAX_FLOWS))
-    this.topN = Math.min(MAX_TOP_FLOWS, Math.max(0, Math.floor(opts.topN ?? 10)))
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
-    const t = this.timeouts
+    const t: FlowTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
     const ns: number[] = []
     ns[FlowClass.TCP] = t.tcp * 1e9
     ns[FlowClass.UDP] = t.udp * 1e9
@@ -206,7 +202,7 @@ export class FlowTracker {
     this.activeSec = t.active
     this.wholeSecondTimeouts = Math.min(t.tcp, t.udp, t.icmp, t.other, t.tcpClosed) >= 1
     this.seed = (opts.seed ?? Math.floor(Math.random() * 0x1_0000_0000)) | 0
-    this.top = new TopFlows(this.topN)
+    this.top = new TopFlows(Math.min(MAX_TOP_FLOWS, Math.max(0, Math.floor(opts.topN ?? 10))))
     this.all = opts.keepAll ? new TopFlows(MAX_KEPT_FLOWS) : null
     this.onEnd = opts.onEnd
     this.collect = opts.collect === true
@@ -272,8 +268,9 @@ export class FlowTracker {
   observePlainTunnel(frame: FlowFrame, outer: PlainHeaders, inner: PlainHeaders, names: PlainNamer, share = 0): boolean {
     if (this.finished) throw new Error('FlowTracker: observe after finish')
     this.advance(frame.tsSec, frame.tsNsec)
-    const fo = ownsLevel(share, 0) ? this.liveVxlanOuter(frame, outer) : null
-    if (fo === null && ownsLevel(share, 0)) return false
+    const ownsOuter = ownsLevel(share, 0)
+    const fo = ownsOuter ? this.liveVxlanOuter(frame, outer) : null
+    if (ownsOuter && fo === null) return false
     const fi = this.plainFlow(this.innerKey, frame, inner, names)
     if (fi === null) return false
     this.stats.frames++

@@ -42,7 +42,6 @@ export interface FlowsFormatOptions {
   top?: number
 }
 
-export { DEFAULT_TABLE_ROWS }
 
 function limitOf(summary: FlowsSummary, opts: FlowsFormatOptions, fallback: number): number {
   const top = opts.top ?? fallback
