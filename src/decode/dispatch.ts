@@ -108,11 +108,6 @@ export interface PortConfig {
   applications?: boolean
   /** TCP applications stop following a connection after its first record (enough to name a flow's application). */
   firstRecordOnly?: boolean
-  /**
-   * Reassemble IP fragments (default true). Off for a decoder that reads only a frame's outer flows
-   * (flow/share.ts TRACK_ONLY): a fragment's payload stays undecoded and nothing is held.
-   */
-  reassemble?: boolean
 }
 
 /** The port configuration with `extra` VXLAN ports besides the defaults (none given: the defaults). */

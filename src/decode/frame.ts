@@ -139,14 +139,12 @@ export class FrameDecoder {
   }
 
   private readonly applications: boolean
-  private readonly reassemble: boolean
   /** Layers of the frame being decoded so far (out.layers may still hold the previous frame's after them). */
   private layerCount = 0
 
   constructor(config: PortConfig = {}) {
     this.udpPorts = new UdpPorts(config)
     this.applications = config.applications !== false
-    this.reassemble = config.reassemble !== false
     this.tcpApps = new TcpApplications(undefined, { firstRecordOnly: config.firstRecordOnly === true })
   }
 
@@ -308,7 +306,7 @@ export class FrameDecoder {
           if (!ip.fragment) break
           // A fragment: the upper layers appear only in the frame that completes the datagram.
           // A quoted fragment (inside an ICMP error) is never reassembled.
-          if (quoted || !this.reassemble) { next = Layer.Payload; break }
+          if (quoted) { next = Layer.Payload; break }
           const r = this.defrag.add({ ...ip.fragment, bytes, tsSec: frame.tsSec, frame: frame.frameNumber })
           if (r.status !== 'complete') { next = Layer.Payload; break }
           ipEntry.reassembled = true

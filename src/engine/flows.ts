@@ -132,8 +132,10 @@ export class FlowsAnalyzer implements ShardAnalyzer<FlowSummary>, PlainNamer {
 
 /**
  * Track-only shares of frames (flow/share.ts) into a tracker: a plain VXLAN frame's outer flow from its
- * headers, anything else through a decoder of its own (L2-L4 and tunnels, no reassembly, no TCP
- * applications), so another shard's inner flows leave no state here.
+ * headers, anything else through a decoder of its own (L2-L4 and tunnels, no TCP applications), so
+ * another shard's inner flows leave no state here. It reassembles IP fragments: a fragmented tunnel
+ * datagram's fragments come here as track-only shares when the inner flow is another worker's
+ * (engine/fragment-routes.ts), and the outer flow counts the datagram in the frame that completes it.
  */
 export class OuterTracking {
   private readonly tracker: FlowTracker
@@ -144,7 +146,7 @@ export class OuterTracking {
 
   constructor(tracker: FlowTracker, ports: PortConfig, plainPath: boolean) {
     this.tracker = tracker
-    const outerPorts: PortConfig = { ...ports, applications: false, reassemble: false }
+    const outerPorts: PortConfig = { ...ports, applications: false }
     this.decoder = new FrameDecoder(outerPorts)
     this.udpPorts = new UdpPorts(outerPorts)
     this.plainPath = plainPath

@@ -21,26 +21,28 @@
  * balance: all flows between one pair of hosts share a shard, so one busy host pair (a backup
  * job, two VTEPs whose tunnel is not decoded) cannot be spread over workers. Keying tunnelled
  * traffic by the inner pair is what keeps a few VTEPs from putting everything on one shard.
- * Stopping at a reassembled layer keeps a fragmented tunnel packet on its fragments' shard;
- * its inner flow may then appear on two shards (the rare case of a fragmented outer datagram),
- * which a merge by flow key absorbs.
  *
- * The main thread's decoder sees every frame, so its defragmenter completes the same datagrams
- * the worker's will (all fragments of one datagram go to the same worker).
+ * The fragments of an outermost IPv4 datagram go where its first fragment routes them, decided once
+ * per datagram (engine/fragment-routes.ts): a VXLAN datagram's fragments by its inner pair and VNI,
+ * like the tunnel's whole packets (so a too-small underlay MTU, which fragments one direction's large
+ * packets only, does not split their inner flow), with the outer flow as below; any other datagram by
+ * its own pair. Fragments the router's decoder sees (IPv6, other links) go by the pair of the layer
+ * that reassembled them: its defragmenter completes the same datagrams the worker's will.
  *
  * Flows outside that IP layer (a tunnel's outer flow, an ICMP error's own flow) are other flows with
  * other keys: each belongs to the worker its own IP pair (and the VNI around it) routes to, by the
  * same hash, so it is the worker its frames go to when they are its innermost. When that is not the
  * frame's worker, `route` also sends the frame there as a track-only share (flow/share.ts), and the
- * frame's own share skips the level. Every flow is then counted by one worker. The levels inside a
- * reassembled datagram stay with the fragments' worker (the router does not look inside).
+ * frame's own share skips the level. Every flow is then counted by one worker.
  */
 import type { Frame } from '../capture/frame.js'
 import { Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
 import { FrameDecoder, type DecodedFrame, type DecodedLayer } from '../decode/frame.js'
 import * as gre from '../decode/gre.js'
-import { FrameLevels, MAX_LEVELS, frameLevels, mix } from '../flow/key.js'
+import { FrameLevels, MAX_LEVELS, frameLevels } from '../flow/key.js'
 import { LEVEL_BITS, TRACK_ONLY } from '../flow/share.js'
+import { FragmentRoutes, type FragmentRoute } from './fragment-routes.js'
+import { ipv4PairHash, ipv6PairHash, word } from './pair-hash.js'
 
 type IpLayer = Extract<DecodedLayer, { reassembled: boolean }>
 
@@ -119,22 +121,15 @@ function transportAfter(layers: readonly DecodedLayer[], i: number, quoted: bool
   return k === Layer.Tcp || k === Layer.Udp || k === Layer.Icmp || k === Layer.Icmpv6 ? next : null
 }
 
-/** MurmurHash3's finalizer: an unsigned 32-bit result. */
-export function fmix(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
-
 const LINKTYPE_ETHERNET = 1
 const NO_VNI = -1
 
-/** headerHash's second result: the hash of the outer flow of the VXLAN level it read through, else -1. */
+/** headerHash's other results. */
 interface OuterHash {
+  /** The hash of the outer flow of the VXLAN level it read through, else -1. */
   outer: number
+  /** The frame's outermost IP header is an IPv4 fragment (its hash is then its own pair's). */
+  fragment: boolean
 }
 
 /**
@@ -161,11 +156,12 @@ function headerHash(b: Uint8Array, o: number, end: number, vni: number, ports: U
     if (have < 20 || b[o] !== 0x45) return -1
     const total = (b[o + 2]! << 8) | b[o + 3]!
     if (total < 20 || total > have) return -1
-    const x = word(b, o + 12)
-    const y = word(b, o + 16)
-    h = mix(mix(4, x < y ? x : y), x < y ? y : x)
-    // A fragment (MF or an offset) is hashed by this pair, whether or not it completes a datagram.
-    if ((((b[o + 6]! << 8) | b[o + 7]!) & 0x3fff) !== 0) return fmix(mix(h, vni + 1))
+    h = ipv4PairHash(word(b, o + 12), word(b, o + 16), vni)
+    // A fragment (MF or an offset) is hashed by this pair; the router may send it elsewhere (FragmentRoutes).
+    if ((((b[o + 6]! << 8) | b[o + 7]!) & 0x3fff) !== 0) {
+      if (vni === NO_VNI) out.fragment = true
+      return h
+    }
     proto = b[o + 9]!
     l4 = o + 20
     l4End = o + total
@@ -176,18 +172,13 @@ function headerHash(b: Uint8Array, o: number, end: number, vni: number, ports: U
     proto = b[o + 6]!
     // Straight to TCP or UDP only (extension headers, fragments, jumbograms: the decoder).
     if ((proto !== 6 && proto !== 17) || payload === 0 || 40 + payload > have) return -1
-    const swap = compare16at(b, o + 8, o + 24) > 0
-    const lo = swap ? o + 24 : o + 8
-    const hi = swap ? o + 8 : o + 24
-    h = 6
-    for (let k = 0; k < 16; k += 4) h = mix(h, word(b, lo + k))
-    for (let k = 0; k < 16; k += 4) h = mix(h, word(b, hi + k))
+    h = ipv6PairHash(b, o + 8, b, o + 24, vni)
     l4 = o + 40
     l4End = o + 40 + payload
   } else {
     return -1
   }
-  if (proto === 6) return fmix(mix(h, vni + 1))
+  if (proto === 6) return h
   if (proto !== 17) return -1
   // UDP: the pair, unless the ports lead into a tunnel; one VXLAN level is read here.
   if (l4End - l4 < 8) return -1
@@ -195,30 +186,10 @@ function headerHash(b: Uint8Array, o: number, end: number, vni: number, ports: U
   if (length < 8 || length > l4End - l4) return -1
   const next = ports.next((b[l4]! << 8) | b[l4 + 1]!, (b[l4 + 2]! << 8) | b[l4 + 3]!)
   if (next === Layer.Geneve) return -1
-  if (next !== Layer.Vxlan) return fmix(mix(h, vni + 1))
+  if (next !== Layer.Vxlan) return h
   if (vni !== NO_VNI || length < 16) return -1
-  out.outer = fmix(mix(h, vni + 1))
+  out.outer = h
   return headerHash(b, l4 + 16, l4 + length, (b[l4 + 12]! << 16) | (b[l4 + 13]! << 8) | b[l4 + 14]!, ports, out)
-}
-
-/** -1, 0 or 1 as the 16-byte addresses at b[x..] and b[y..] compare. */
-function compare16at(b: Uint8Array, x: number, y: number): number {
-  for (let i = 0; i < 16; i++) {
-    if (b[x + i] !== b[y + i]) return b[x + i]! < b[y + i]! ? -1 : 1
-  }
-  return 0
-}
-
-function word(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
-}
-
-/** -1, 0 or 1 as 16-byte addresses compare. */
-function compare16(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < 16; i++) {
-    if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1
-  }
-  return 0
 }
 
 /** The symmetric 32-bit hash of a flow view: equal for both directions; 0 when there is no IP. */
@@ -228,20 +199,7 @@ export function flowHash(v: FlowView): number {
 
 /** The hash of an IP header's address pair (either order) inside the tunnel of VNI `vni` (-1: none). */
 function ipHash(ip: IpLayer, vni: number): number {
-  let h: number
-  if (ip.kind === Layer.Ipv4) {
-    const a = ip.h.src
-    const b = ip.h.dst
-    h = mix(mix(4, a < b ? a : b), a < b ? b : a)
-  } else {
-    const swap = compare16(ip.h.src, ip.h.dst) > 0
-    const lo = swap ? ip.h.dst : ip.h.src
-    const hi = swap ? ip.h.src : ip.h.dst
-    h = 6
-    for (let o = 0; o < 16; o += 4) h = mix(h, word(lo, o))
-    for (let o = 0; o < 16; o += 4) h = mix(h, word(hi, o))
-  }
-  return fmix(mix(h, vni + 1))
+  return ip.kind === Layer.Ipv4 ? ipv4PairHash(ip.h.src, ip.h.dst, vni) : ipv6PairHash(ip.h.src, 0, ip.h.dst, 0, vni)
 }
 
 /**
@@ -260,9 +218,8 @@ export interface Routes {
  * The common frames (Ethernet, 802.1Q, IPv4 without options, IPv6 straight to TCP/UDP, one VXLAN
  * level) are hashed from their header bytes (`headerHash`), which gives the hash the decoder would
  * give when the headers are well-formed; everything else (other links, ICMP, GRE/Geneve, options,
- * anything cut short or odd) goes through the FrameDecoder and `flowView`. The hash never depends on
- * fragment reassembly (a fragment is hashed by its own IP pair, complete or not), so the decoder
- * seeing only some of the frames changes nothing.
+ * anything cut short or odd) goes through the FrameDecoder and `flowView`. Outermost IPv4 fragments
+ * go by FragmentRoutes on either path, so the hash never depends on which path a frame took.
  */
 export class Router {
   readonly shards: number
@@ -271,10 +228,11 @@ export class Router {
   private readonly view = createFlowView()
   private readonly levels: boolean
   private readonly lv = new FrameLevels()
-  private readonly outerHash: OuterHash = { outer: -1 }
+  private readonly outerHash: OuterHash = { outer: -1, fragment: false }
+  private readonly fragments: FragmentRoutes
   private readonly routes: Routes = { count: 0, shard: new Int32Array(MAX_ROUTES), share: new Int32Array(MAX_ROUTES) }
-  /** Frames hashed from the header bytes / through the decoder (bench and tests). */
-  readonly counts = { headers: 0, decoded: 0 }
+  /** Frames hashed from the header bytes / through the decoder / as fragments of a datagram (bench and tests). */
+  readonly counts = { headers: 0, decoded: 0, fragments: 0 }
 
   /** `levels`: route outer flows to their own shards (`route`; shard.ts AnalyzerEntry.levels). */
   constructor(shards: number, ports: Pick<PortConfig, 'vxlanPorts'> = {}, levels = false) {
@@ -283,23 +241,37 @@ export class Router {
     this.levels = levels
     this.decoder = new FrameDecoder({ ...ports, applications: false })
     this.udpPorts = new UdpPorts({ ...ports, applications: false })
+    this.fragments = new FragmentRoutes(this.udpPorts)
   }
 
   /** The frame's symmetric flow hash (0 for frames without IP). */
   hash(frame: Frame): number {
     const h = this.headerHash(frame)
+    // Asked only of the frames headerHash saw a fragment in or could not hash (an IPv4 header with
+    // options, say), so the common frames pay nothing for it.
+    const fragment = h < 0 || this.outerHash.fragment ? this.fragmentRoute(frame) : null
+    if (fragment) return fragment.own
     if (h >= 0) {
       this.counts.headers++
       return h
     }
     this.counts.decoded++
-    return this.decodedHash(frame)
+    return this.decoderHash(frame)
   }
 
   /** headerHash of an Ethernet frame (-1: not one it can hash); sets outerHash. */
   private headerHash(frame: Frame): number {
     this.outerHash.outer = -1
+    this.outerHash.fragment = false
     return frame.linkType === LINKTYPE_ETHERNET ? headerHash(frame.bytes, 0, frame.bytes.length, -1, this.udpPorts, this.outerHash) : -1
+  }
+
+  /** The datagram's route when the frame's outermost IP header is an IPv4 fragment (FragmentRoutes), else null. */
+  private fragmentRoute(frame: Frame): FragmentRoute | null {
+    if (frame.linkType !== LINKTYPE_ETHERNET) return null
+    const r = this.fragments.route(frame.bytes, frame.tsSec)
+    if (r) this.counts.fragments++
+    return r
   }
 
   /**
@@ -315,9 +287,11 @@ export class Router {
       return out
     }
     const h = this.headerHash(frame)
+    const fragment = h < 0 || this.outerHash.fragment ? this.fragmentRoute(frame) : null
+    if (fragment) return this.fragmentRoutes(fragment)
     if (h < 0) {
       this.counts.decoded++
-      return this.decodedRoute(frame)
+      return this.decoderRoute(frame)
     }
     this.counts.headers++
     out.shard[0] = h % this.shards
@@ -326,8 +300,23 @@ export class Router {
     return out
   }
 
-  /** `route` by the decoder (the rule's definition). */
+  /** `route` by the decoder (the rule's definition), fragments by FragmentRoutes. */
   decodedRoute(frame: Frame): Routes {
+    const fragment = this.fragmentRoute(frame)
+    return fragment ? this.fragmentRoutes(fragment) : this.decoderRoute(frame)
+  }
+
+  /** The routes of a fragment of a datagram: level 0 is the tunnel's outer flow when the datagram's inner flow routes it. */
+  private fragmentRoutes(fragment: FragmentRoute): Routes {
+    const out = this.routes
+    out.count = 1
+    out.share[0] = 0
+    out.shard[0] = fragment.own % this.shards
+    if (fragment.outer >= 0) addLevel(out, 0, fragment.outer % this.shards)
+    return out
+  }
+
+  private decoderRoute(frame: Frame): Routes {
     const out = this.routes
     out.count = 1
     out.share[0] = 0
@@ -344,8 +333,13 @@ export class Router {
     return out
   }
 
-  /** The hash by the decoder (the rule's definition). */
+  /** The hash by the decoder (the rule's definition), fragments by FragmentRoutes. */
   decodedHash(frame: Frame): number {
+    const fragment = this.fragmentRoute(frame)
+    return fragment ? fragment.own : this.decoderHash(frame)
+  }
+
+  private decoderHash(frame: Frame): number {
     return flowHash(flowView(this.decoder.decode(frame), this.view))
   }
 

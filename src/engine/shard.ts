@@ -25,7 +25,8 @@ import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
 import { Layer } from '../decode/dispatch.js'
 import { mix } from '../flow/key.js'
 import { MAX_FLOWS } from '../decode/limits.js'
-import { createFlowView, flowView, fmix, type FlowView } from './route.js'
+import { fmix } from './pair-hash.js'
+import { createFlowView, flowView, type FlowView } from './route.js'
 import { packAnalyzeResult, packFlowsResult, unpackAnalyzeResult, unpackFlowsResult, type Transferable } from './transfer.js'
 
 export interface ShardAnalyzer<R> {

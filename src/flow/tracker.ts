@@ -40,7 +40,8 @@
  * workers, so mergeSummaries only adds counts and merges the top lists. `finish(end)` must be given the
  * capture's last timestamp so every worker classifies idle flows alike, and every part must be made with a
  * topN (and keepAll) at least the merge's. What depends on the worker count: `evicted` (the cap is per
- * worker), and the inner flows of a fragmented tunnel datagram, which stay with the fragments' worker.
+ * worker), and the inner flow of a fragmented tunnel datagram whose first fragment came after another
+ * of its fragments (it stays with the fragments' worker: engine/fragment-routes.ts).
  * Frames without timestamps (pcapng simple packet blocks) are at time 0.
  *
  * Output order (top, all): IP bytes (both directions) descending, then firstFrame, then the key text,

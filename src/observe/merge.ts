@@ -10,9 +10,9 @@
  * same in every split because the frame is in one part.
  *
  * Joined rather than concatenated:
- *   - tunnels: one aggregate may collect packets on two shards (a fragmented outer datagram is routed
- *     by its fragments' pair, an ICMP error by the pair it quotes), so aggregates with the same identity
- *     are summed, their first/last and evidence frames joined;
+ *   - tunnels: one aggregate collects packets on every shard its inner pairs route to (and an ICMP
+ *     error's on the shard of the pair it quotes), so aggregates with the same identity are summed,
+ *     their first/last and evidence frames joined;
  *   - dnsBindings: each part keeps a (name, address) once, at its first answer; the merge keeps the
  *     earliest of the parts';
  *   - spans: per file, the earliest first frame and the latest last frame;

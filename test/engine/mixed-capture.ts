@@ -4,6 +4,7 @@
  *   TCP over IPv4 (untagged, 802.1Q, QinQ) and IPv6, both directions, handshake to FIN;
  *   TCP inside VXLAN (two VNIs reusing the same inner addresses, two VTEP pairs);
  *   UDP request/response; UDP datagrams in IPv4 fragments (one datagram's fragments reversed);
+ *   TCP inside VXLAN whose data segments' outer datagrams are fragmented and whose ACKs are not;
  *   ICMP and ICMPv6 errors quoting flows seen before (some quotes too short for a TCP header,
  *   some inside the tunnel); ARP and LLDP (no IP); frames cut by the snap length.
  *
@@ -129,6 +130,29 @@ function fragmentedUdp(spec: Spec, cport: number, sport: number, size: number, i
   return frags
 }
 
+/**
+ * A TCP connection inside VXLAN behind a too-small underlay MTU: handshake whole, then each data segment's
+ * outer datagram in two IPv4 fragments (first fragment first), each answered by a whole ACK. The inner flow
+ * has packets on the fragments' route and on its own (engine/fragment-routes.ts).
+ */
+function fragmentedTunnelTcp(spec: Spec, cport: number, sport: number, segments: number, id: number): Frame[] {
+  const [va, vb] = spec.tunnel!.vteps
+  const whole = (fromA: boolean, flags: number, seq: number, ack: number) => ({
+    data: ipFrame(spec, fromA ? spec.a : spec.b, fromA ? spec.b : spec.a, (b) => (fromA ? b.tcp(cport, sport, { flags, seq, ack }) : b.tcp(sport, cport, { flags, seq, ack }))),
+  })
+  const out: Frame[] = [whole(true, 0x02, 0, 0), whole(false, 0x12, 0, 1), whole(true, 0x10, 1, 1)]
+  for (let k = 0; k < segments; k++) {
+    const seq = 1 + k * 1400
+    const frame = ipFrame(spec, spec.a, spec.b, (b) => b.tcp(cport, sport, { flags: 0x18, seq, ack: 1 }).payload(payloadBytes(1400, id + k)))
+    const udp = frame.subarray(14 + 20) // the outer IPv4 datagram's payload: UDP, VXLAN, the inner frame
+    for (const off of [0, 1000]) {
+      out.push({ data: packet().eth().ipv4(va, vb, { id: id + k, mf: off === 0, fragmentOffset: off, protocol: 17 }).payload(udp.subarray(off, off === 0 ? 1000 : udp.length)).build() })
+    }
+    out.push(whole(false, 0x10, 1, seq + 1400))
+  }
+  return out
+}
+
 function arp(i: number): Frame {
   const body = new Uint8Array(28)
   body.set([0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, i & 0xff, 10, 0, 0, i & 0xff, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1])
@@ -166,6 +190,10 @@ export function mixedWindow(seed = 20261122): MixedWindow {
   for (let i = 0; i < 30; i++) {
     flows.push(fragmentedUdp(plain(`10.3.0.${1 + (i % 6)}`, '203.0.113.9', i % 3 === 0 ? [100] : []), 50000 + i, 4500, 1600 + Math.floor(rnd() * 3000), 0x1000 + i, i % 7 === 0))
     datagrams++
+  }
+  for (let i = 0; i < 12; i++) {
+    const tunnel = { vni: 7001, vteps: ['172.16.9.1', '172.16.9.2'] as [string, string] }
+    flows.push(fragmentedTunnelTcp({ a: `10.210.0.${1 + i}`, b: `10.210.1.${1 + (i % 3)}`, v6: false, vlans: [], tunnel }, 43000 + i, 443, 3, 0x2000 + 16 * i))
   }
   for (let i = 0; i < 30; i++) flows.push([arp(i)])
   for (let i = 0; i < 10; i++) flows.push([lldp(i)])

@@ -49,16 +49,20 @@ describe('Router.hash', () => {
     for (const f of [frags[2]!, frags[0]!, frags[1]!]) expect(r.hash(f)).toBe(flow)
   })
 
-  it('keeps the fragment that completes a tunnel datagram with the other fragments', () => {
+  it('sends every fragment of a tunnel datagram where the tunnel\'s whole packets of its inner pair go', () => {
     const r = new Router(64)
     const inner = packet().eth().ipv4('10.200.0.1', '10.200.1.1').tcp(1000, 80).payload(data(2000)).build()
     const datagram = packet().udp(49152, 4789).vxlan(7).payload(inner).build()
-    const hashes = [0, 1480].map((off) => r.hash(frame(packet().eth().ipv4('172.16.0.1', '172.16.0.2', {
-      id: 9, mf: off === 0, fragmentOffset: off, protocol: 17,
-    }).payload(datagram.subarray(off, off + 1480)).build())))
-    expect(hashes[1]).toBe(hashes[0])
-    const innerFlow = r.hash(frame(packet().eth().ipv4('172.16.0.1', '172.16.0.2').udp(49152, 4789).vxlan(7).payload(inner.subarray(0, 200)).build()))
-    expect(innerFlow).not.toBe(hashes[0]) // unfragmented tunnel packets go by their inner pair
+    const fragment = (off: number, id: number) => frame(packet().eth().ipv4('172.16.0.1', '172.16.0.2', {
+      id, mf: off === 0, fragmentOffset: off, protocol: 17,
+    }).payload(datagram.subarray(off, off + 1480)).build())
+    const reply = packet().eth().ipv4('10.200.1.1', '10.200.0.1').tcp(80, 1000).build()
+    const whole = r.hash(frame(packet().eth().ipv4('172.16.0.2', '172.16.0.1').udp(49152, 4789).vxlan(7).payload(reply).build()))
+    const vteps = r.hash(frame(v4('172.16.0.2', '172.16.0.1').udp(5000, 6000).build()))
+    expect(whole).not.toBe(vteps)
+    expect([0, 1480].map((off) => r.hash(fragment(off, 9)))).toEqual([whole, whole])
+    // The last fragment seen first cannot name the inner pair: the whole datagram goes by the VTEP pair.
+    expect([1480, 0].map((off) => r.hash(fragment(off, 10)))).toEqual([vteps, vteps])
   })
 
   it('sends an ICMP error to the flow it quotes, not to the router that sent it', () => {
@@ -209,6 +213,26 @@ describe('Router.route: outer flows to their own shards', () => {
       const f = vx('172.16.0.1', '172.16.0.2', inner(`10.200.0.${i}`, '10.200.1.1'))
       return { f, own: new Router(4).shardOf(f), level0: shard(v4('172.16.0.2', '172.16.0.1').udp(4789, 49152).build()) }
     })
+  })
+
+  it('a fragmented VXLAN datagram: every fragment routed as the tunnel\'s whole packets of its inner pair are', () => {
+    let split = 0
+    for (const shards of [2, 3, 4]) {
+      const r = new Router(shards, {}, true)
+      for (let k = 0; k < 24; k++) {
+        const inner = packet().eth().ipv4(`10.210.0.${k + 1}`, '10.210.1.1').tcp(43000 + k, 443).payload(data(1400)).build()
+        const datagram = packet().udp(49152, 4789).vxlan(7001).payload(inner).build()
+        const whole = copy(r.route(frame(v4('172.16.9.1', '172.16.9.2').udp(49152, 4789).vxlan(7001).payload(inner).build())))
+        for (const off of [0, 1000]) {
+          const f = frame(packet().eth().ipv4('172.16.9.1', '172.16.9.2', { id: 100 * shards + k, mf: off === 0, fragmentOffset: off, protocol: 17 })
+            .payload(datagram.subarray(off, off === 0 ? 1000 : datagram.length)).build())
+          expect(copy(r.route(f)), `${shards} shards, inner pair ${k}, fragment at ${off}`).toEqual(whole)
+        }
+        if (whole.length > 1) split++
+      }
+      expect(r.counts.fragments).toBe(48)
+    }
+    expect(split).toBeGreaterThan(10) // most inner pairs route away from the VTEP pair: track-only shares
   })
 
   it('an ICMP error: the quoted flow\'s shard skips the error\'s own level, which goes where that pair\'s echo goes', () => {

@@ -37,7 +37,7 @@ class Capture {
     const ended: Array<[FlowRecord, EndReason]> = []
     const tracker = new FlowTracker({ file: 'test.pcap', topN: 50, keepAll: true, onEnd: (r, why) => ended.push([r, why]), ...opts })
     const decoder = new FrameDecoder()
-    const outer = new FrameDecoder({ applications: false, reassemble: false })
+    const outer = new FrameDecoder({ applications: false })
     const router = shard ? new Router(shard.of, {}, true) : null
     this.frames.forEach((f) => {
       const frame = frameOf(f.bytes, f)

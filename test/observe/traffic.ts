@@ -46,7 +46,7 @@ export class Capture {
    */
   run(opts: ObservationBuilderOptions = {}, shard?: { of: number; index: number }): Observations {
     const decoder = new FrameDecoder()
-    const outer = new FrameDecoder({ applications: false, reassemble: false })
+    const outer = new FrameDecoder({ applications: false })
     const router = shard ? new Router(shard.of, {}, true) : null
     const builder = new ObservationBuilder(opts)
     const tracker = new FlowTracker({ onEnd: (r, _why, tunnelOrIcmp) => builder.addFlow(r, tunnelOrIcmp) })
