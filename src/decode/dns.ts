@@ -71,7 +71,7 @@
  * obsolete extended label types (0x40 binary labels, RFC 6891 §5 deprecates them) are
  * malformed; DNS over TCP framing (the 2-byte length) is the caller's, see tcpMessageLength.
  */
-import { put16, put32, put8, u16, u32, u8 } from './bytes.js'
+import { latin1, put16, put32, put8, u16, u32, u8 } from './bytes.js'
 import { hex, ipv4BytesToString, ipv6ToString } from './format.js'
 import { OK, malformed, truncated, type DecodeIssue, type Decoded, type LenSource } from './issue.js'
 import { MAX_DNS_EDNS_OPTIONS, MAX_DNS_POINTER_JUMPS, MAX_DNS_QUESTIONS, MAX_DNS_RECORDS_PER_SECTION } from './limits.js'
@@ -294,7 +294,7 @@ function labelText(b: Uint8Array, from: number, to: number): string {
     const c = b[i]!
     plain = c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c
   }
-  if (plain) return String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[])
+  if (plain) return latin1(b, from, to)
   let s = ''
   for (let i = from; i < to; i++) s += labelChar(b[i]!)
   return s
@@ -946,12 +946,6 @@ export function parseName(text: string): Uint8Array[] {
   return labels.map((l) => Uint8Array.from(unescape(l)))
 }
 
-function latin1(b: Uint8Array): string {
-  let s = ''
-  for (const c of b) s += String.fromCharCode(c)
-  return s
-}
-
 function writeName(w: Writer, spec: NameSpec, compress: boolean): void {
   if (typeof spec !== 'string') {
     for (const l of spec.labels) {
@@ -966,7 +960,7 @@ function writeName(w: Writer, spec: NameSpec, compress: boolean): void {
   const labels = parseName(spec)
   for (let i = 0; i < labels.length; i++) {
     let key = ''
-    for (let k = i; k < labels.length; k++) key += String.fromCharCode(labels[k]!.length) + latin1(labels[k]!)
+    for (let k = i; k < labels.length; k++) key += String.fromCharCode(labels[k]!.length) + latin1(labels[k]!, 0, labels[k]!.length)
     const at = w.dict.get(key)
     if (compress && w.compress && at !== undefined) { w.u16(0xc000 | at); return }
     const here = w.pos - w.base

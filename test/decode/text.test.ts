@@ -26,6 +26,15 @@ describe('latin1', () => {
     const big = Uint8Array.from({ length: 20_000 }, () => Math.floor(rnd() * 256))
     expect(latin1(big, 5, 19_999)).toBe(plainLatin1(big, 5, 19_999))
   })
+
+  it('clamps a range past the bytes as subarray does, on a view into a larger buffer', () => {
+    const all = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff)
+    const view = all.subarray(40, 140)
+    expect(latin1(view, 90, 500)).toBe(plainLatin1(all, 130, 140))
+    expect(latin1(view, -5, 3)).toBe(plainLatin1(all, 40, 43))
+    expect(latin1(view, 120, 130)).toBe('')
+    expect(latin1(view, 50, 20)).toBe('')
+  })
 })
 
 describe('ipv4ToString', () => {
