@@ -23,6 +23,7 @@ import { createPlainHeaders, readPlainHeaders } from '../flow/headers.js'
 import { TRACK_ONLY } from '../flow/share.js'
 import { FLOW_TABLE_SEED, FlowTracker, addCounts, mergeSummaries, sortedCounts, type FlowSummary, type PlainNamer } from '../flow/tracker.js'
 import { ObservationBuilder } from '../observe/builder.js'
+import type { ListKey, ListReports } from '../observe/list-key.js'
 import { mergeObservations } from '../observe/merge.js'
 import type { Observations } from '../observe/model.js'
 import type { Policy } from '../policy/model.js'
@@ -178,6 +179,14 @@ export class AnalyzeShard implements ShardAnalyzer<AnalyzeResult> {
   startFile(fileIndex: number, file: string): void {
     this.tracker.setFile(file)
     this.builder.startFile(fileIndex, file)
+  }
+
+  listReport(): ListReports {
+    return this.builder.listReport()
+  }
+
+  cutoff(list: string, key: ListKey): void {
+    this.builder.cutoff(list, key)
   }
 
   push(frame: Frame, share = 0): void {

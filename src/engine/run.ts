@@ -79,6 +79,8 @@ export interface PipelineResult {
     shards: Array<ShardStats | null>
     /** Batch buffers allocated and reused (0 in-process). */
     buffers: { allocated: number; reused: number }
+    /** Bounded lists the workers were told to cut short (engine/list-cutoffs.ts; none in-process). */
+    listCutoffs: string[]
   }
 }
 
@@ -268,6 +270,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         elapsedMs: performance.now() - t0,
         shards: pool ? pool.shardStats : [],
         buffers: pool ? pool.bufferStats : { allocated: 0, reused: 0 },
+        listCutoffs: pool ? [...pool.listCutoffs.keys()].sort() : [],
       },
     }
   } catch (e) {

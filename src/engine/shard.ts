@@ -25,6 +25,7 @@ import { FrameDecoder, type DecodedFrame } from '../decode/frame.js'
 import { Layer } from '../decode/dispatch.js'
 import { mix } from '../flow/key.js'
 import { MAX_FLOWS } from '../decode/limits.js'
+import type { ListKey, ListReports } from '../observe/list-key.js'
 import { fmix } from './pair-hash.js'
 import { createFlowView, flowView, type FlowView } from './route.js'
 import { packAnalyzeResult, packFlowsResult, unpackAnalyzeResult, unpackFlowsResult, type Transferable } from './transfer.js'
@@ -49,6 +50,10 @@ export interface ShardAnalyzer<R> {
   finish(end?: CaptureTime): R
   /** Flows seen so far, for the progress line (analyzers without flows leave it out). */
   flowsSoFar?(): number
+  /** Its bounded lists of which the merge keeps the first entries (engine/list-cutoffs.ts), reported with each batch. */
+  listReport?(): ListReports
+  /** Keep nothing of `list` after `key` (engine/list-cutoffs.ts). */
+  cutoff?(list: string, key: ListKey): void
 }
 
 /** An analyzer of decoded frames, as `decodingAnalyzer` drives it. */

@@ -44,6 +44,7 @@ import type { Policy } from '../policy/model.js'
 import { PolicyView } from '../policy/view.js'
 import { EarliestFlows } from './earliest.js'
 import * as limits from './limits.js'
+import { compareListKeys, type ListKey, type ListReports } from './list-key.js'
 import type {
   BgpSession, CaptureSpan, DnsTransaction, Endpoint, HttpRequestObs, IcmpErrorObs, NtpExchange, Observations,
   RouteEvent, TlsObservation, TunnelObservation, Where,
@@ -149,6 +150,18 @@ export class ObservationBuilder {
   private readonly tunnelIndex = new Map<number, TunnelState>()
   private readonly icmpErrors: IcmpErrorObs[] = []
   private readonly dropped = new Map<string, number>()
+  /** Per bounded list, the key after which nothing is kept (engine/list-cutoffs.ts); none in-process. */
+  private readonly cuts = new Map<string, ListKey>()
+  /** The bounded lists kept in capture order, by their names in Observations and `dropped`. */
+  private readonly positionLists: Readonly<Record<string, PositionList>> = {
+    dns: positionList(this.dns, (x) => x.query, limits.MAX_DNS_TRANSACTIONS),
+    dnsOrphanResponses: positionList(this.dnsOrphans, (x) => x.at, limits.MAX_DNS_ORPHANS),
+    ntp: positionList(this.ntp, (x) => x.request, limits.MAX_NTP_EXCHANGES),
+    routes: positionList(this.routes, (x) => x.at, limits.MAX_ROUTE_EVENTS),
+    tls: positionList(this.tls, (x) => x.at, limits.MAX_TLS),
+    http: positionList(this.http, (x) => x.at, limits.MAX_HTTP),
+    icmpErrors: positionList(this.icmpErrors, (x) => x.at, limits.MAX_ICMP_ERRORS),
+  }
 
   /** Tunnel layers of the current frame and the IP layer in front of each (reused). */
   private readonly tunnelAt = new Int32Array(MAX_TUNNEL_DEPTH + 1)
@@ -342,6 +355,37 @@ export class ObservationBuilder {
     }
   }
 
+  /** Each bounded list the merge keeps the first entries of: its length, bound and last key (engine/list-cutoffs.ts). */
+  listReport(): ListReports {
+    const out: Record<string, { count: number; bound: number; last: ListKey | null }> = {
+      flows: { count: this.flows.size, bound: this.flows.bound, last: this.flows.lastKey() },
+    }
+    for (const [list, l] of Object.entries(this.positionLists)) {
+      const last = l.last()
+      out[list] = { count: l.count(), bound: l.bound, last: last ? whereKey(last) : null }
+    }
+    return out
+  }
+
+  /**
+   * Keep nothing of `list` after `key` from now on, and let go of what is kept after it, counted as dropped:
+   * the run's first entries, which the merge keeps, are all at or before it (engine/list-cutoffs.ts).
+   */
+  cutoff(list: string, key: ListKey): void {
+    if (list === 'flows') { this.flows.cutAfter(key); return }
+    const l = Object.hasOwn(this.positionLists, list) ? this.positionLists[list] : undefined
+    if (!l) throw new Error(`observations: no bounded list ${list}`)
+    this.cuts.set(list, key)
+    this.drop(list, l.cutAfter(key))
+  }
+
+  /** Is the current frame after `list`'s cutoff? (Then nothing more of the list is kept.) */
+  private past(list: string): boolean {
+    const cut = this.cuts.size > 0 ? this.cuts.get(list) : undefined
+    if (cut === undefined) return false
+    return compareListKeys([this.fileIndex, this.frame!.frameNumber], cut) > 0
+  }
+
   private drop(list: string, n = 1): void {
     if (n > 0) this.dropped.set(list, (this.dropped.get(list) ?? 0) + n)
   }
@@ -402,7 +446,7 @@ export class ObservationBuilder {
   // ---- ICMP errors --------------------------------------------------------------------------
 
   private observeIcmpError(decoded: DecodedFrame, at: number, ipAt: number, quotedIp: number, quotedL4: number): void {
-    if (this.icmpErrors.length >= limits.MAX_ICMP_ERRORS) { this.drop('icmpErrors'); return }
+    if (this.icmpErrors.length >= limits.MAX_ICMP_ERRORS || this.past('icmpErrors')) { this.drop('icmpErrors'); return }
     const layers = decoded.layers
     const l = layers[at]!
     const ip = layers[ipAt] as IpLayer
@@ -522,7 +566,7 @@ export class ObservationBuilder {
   }
 
   private route(kind: RouteEvent['kind'], peer: string, to: string, prefix: string, nextHop: string | null, asPath: number[]): void {
-    if (this.routes.length >= limits.MAX_ROUTE_EVENTS) { this.drop('routes'); return }
+    if (this.routes.length >= limits.MAX_ROUTE_EVENTS || this.past('routes')) { this.drop('routes'); return }
     this.routes.push({ kind, peer, to, prefix, nextHop, asPath, at: this.at() })
   }
 
@@ -539,7 +583,7 @@ export class ObservationBuilder {
         e = { waiting: [], seen: true }
       }
       this.dnsPending.set(key, e)
-      if (this.dns.length >= limits.MAX_DNS_TRANSACTIONS) { this.drop('dns'); return }
+      if (this.dns.length >= limits.MAX_DNS_TRANSACTIONS || this.past('dns')) { this.drop('dns'); return }
       const tx: DnsTransaction = {
         proto, client: { ip: src, port: sport }, server: { ip: dst, port: dport }, id: m.id, name: intern(m.name), qtype: m.qtype,
         query: this.at(), response: null, vni: vni < 0 ? null : vni,
@@ -564,7 +608,7 @@ export class ObservationBuilder {
         w.tx.response = { at, rcode: m.rcode, latency, answers }
       }
       if (e.waiting.length > 0) e.waiting = []
-    } else if (this.dnsOrphans.length >= limits.MAX_DNS_ORPHANS) {
+    } else if (this.dnsOrphans.length >= limits.MAX_DNS_ORPHANS || this.past('dnsOrphanResponses')) {
       this.drop('dnsOrphanResponses')
     } else {
       this.dnsOrphans.push({ client: { ip: dst, port: dport }, server: { ip: src, port: sport }, id: m.id, name: intern(m.name), rcode: m.rcode, at })
@@ -609,7 +653,7 @@ export class ObservationBuilder {
   private observeNtp(h: ntp.Header, src: string, sport: number, dst: string, dport: number, vni: number): void {
     const mode = h.mode
     if (mode === ntp.Mode.SymmetricActive || mode === ntp.Mode.Client) {
-      if (this.ntp.length >= limits.MAX_NTP_EXCHANGES) { this.drop('ntp'); return }
+      if (this.ntp.length >= limits.MAX_NTP_EXCHANGES || this.past('ntp')) { this.drop('ntp'); return }
       const x: NtpExchange = {
         client: { ip: src, port: sport }, server: { ip: dst, port: dport }, mode, version: h.version, request: this.at(), reply: null,
       }
@@ -641,7 +685,7 @@ export class ObservationBuilder {
   private observeTls(r: TlsRecord, src: string, sport: number, dst: string, dport: number, vni: number): void {
     for (const type of r.handshake) {
       if (type === 1) {
-        if (this.tls.length >= limits.MAX_TLS) { this.drop('tls'); continue }
+        if (this.tls.length >= limits.MAX_TLS || this.past('tls')) { this.drop('tls'); continue }
         const o: TlsObservation = {
           client: { ip: src, port: sport }, server: { ip: dst, port: dport }, sni: intern(r.sni), certSubject: null, certIssuer: null,
           at: this.at(), vni: vni < 0 ? null : vni,
@@ -668,7 +712,7 @@ export class ObservationBuilder {
 
   private observeHttp(r: HttpRecord, src: string, sport: number, dst: string, dport: number, vni: number): void {
     if (r.method === null || r.target === null) return // a response
-    if (this.http.length >= limits.MAX_HTTP) { this.drop('http'); return }
+    if (this.http.length >= limits.MAX_HTTP || this.past('http')) { this.drop('http'); return }
     this.http.push({
       client: { ip: src, port: sport }, server: { ip: dst, port: dport }, method: intern(r.method), target: r.target, host: intern(r.host),
       proxyHeaders: r.proxyAuthorization === true || r.proxyConnection === true, at: this.at(), vni: vni < 0 ? null : vni,
@@ -749,4 +793,33 @@ function mixId(h: number, id: AddrId): number {
   if (typeof id === 'number') return mix(h, id)
   for (let i = 0; i < id.length; i++) h = mix(h, id.charCodeAt(i))
   return h
+}
+
+/** A Where as a list key: (file index, frame), the merge's order (merge.ts sortByEvidence). */
+function whereKey(w: Where): ListKey {
+  return [w.fileIndex, w.frame]
+}
+
+/** A bounded list kept in capture order, each entry kept at the frame its first evidence names. */
+interface PositionList {
+  bound: number
+  count(): number
+  last(): Where | null
+  /** Drops the entries after `key` (at the end: the list is in capture order); how many went. */
+  cutAfter(key: ListKey): number
+}
+
+function positionList<T>(entries: T[], where: (e: T) => Where, bound: number): PositionList {
+  return {
+    bound,
+    count: () => entries.length,
+    last: () => (entries.length > 0 ? where(entries[entries.length - 1]!) : null),
+    cutAfter: (key) => {
+      let n = entries.length
+      while (n > 0 && compareListKeys(whereKey(where(entries[n - 1]!)), key) > 0) n--
+      const gone = entries.length - n
+      entries.length = n
+      return gone
+    },
+  }
 }

@@ -20,6 +20,8 @@ import { Worker, type ResourceLimits } from 'node:worker_threads'
 import type { Frame } from '../capture/frame.js'
 import { workerExecArgv, workerResourceLimits } from './heap.js'
 import { BatchWriter, BufferPool, DEFAULT_BATCH_BYTES, MIN_BATCH_BYTES, type BatchInfo } from './batch.js'
+import { ListCutoffs } from '../engine/list-cutoffs.js'
+import type { ListKey, ListReports } from '../observe/list-key.js'
 import type { FinishMessage, FromWorker, ShardStats, StartData, ToWorker } from './protocol.js'
 
 /** Batches a worker may have queued before the sender waits (DESIGN: "a few"). */
@@ -89,6 +91,8 @@ export class ShardPool {
   private readonly heapHint: string
   private closing = false
   private finishing = false
+  /** The analyzer's bounded lists, cut short for every worker once the run's first entries are known. */
+  private readonly cutoffs: ListCutoffs
 
   constructor(opts: ShardPoolOptions) {
     const batchBytes = opts.batchBytes ?? DEFAULT_BATCH_BYTES
@@ -103,6 +107,7 @@ export class ShardPool {
     const limits = workerResourceLimits(opts.resourceLimits)
     this.heapHint = `(each worker's heap is limited to ${limits.maxOldGenerationSizeMb ?? '?'} MB; ` +
       'node --max-old-space-size=MB, e.g. NODE_OPTIONS=--max-old-space-size=4096, sets another limit)'
+    this.cutoffs = new ListCutoffs(opts.shards)
     this.list = []
     for (let index = 0; index < opts.shards; index++) {
       const workerData: StartData = { kind: 'hubcap-shard', shard: index, shards: opts.shards, analyzer: opts.analyzer, config: opts.config, files: opts.files }
@@ -214,6 +219,7 @@ export class ShardPool {
         break
       case 'ack': {
         s.flows = m.flows
+        if (m.lists) this.cut(m.lists, s.index)
         s.inFlight.shift()
         this.buffers.give(m.buffer)
         if (s.drain && s.inFlight.length < this.maxInFlight) {
@@ -242,6 +248,19 @@ export class ShardPool {
         this.fail(s, null, 'sent an unknown message', JSON.stringify(unknown))
       }
     }
+  }
+
+  /** Shard `shard` reported its bounded lists: tell every worker of the cutoffs that decides. */
+  private cut(lists: ListReports, shard: number): void {
+    for (const [list, key] of this.cutoffs.update(shard, lists)) {
+      const m: ToWorker = { type: 'cutoff', list, key }
+      for (const x of this.list) if (!x.done) x.worker.postMessage(m)
+    }
+  }
+
+  /** Cutoffs sent so far (tests). */
+  get listCutoffs(): ReadonlyMap<string, ListKey> {
+    return this.cutoffs.cutoffs
   }
 
   /**

@@ -6,7 +6,8 @@
  *   new Worker(url, { workerData: Start }) ────► createAnalyzer(analyzer, config)
  *                       ◄──── Ready                 (the entry loaded and the analyzer was built)
  *   Batch { seq, buffer }   (buffer transferred) ►  readBatch → analyzer.push(frame, share) ...
- *                       ◄──── Ack { seq, buffer }   (buffer transferred back: reused, and the drain signal)
+ *                       ◄──── Ack { seq, buffer, flows, lists }   (buffer transferred back: reused, and the drain signal)
+ *   Cutoff { list, key } ───────────────────────►  analyzer.cutoff(list, key)   (engine/list-cutoffs.ts)
  *   Finish { end } ────────────────────────────►  analyzer.finish(end)
  *                       ◄──── Result { shard, result, stats }   (once per shard: packed flow records transferred, engine/transfer.ts; the rest cloned)
  *                       ◄──── Failed { shard, seq, frame, message, stack }   (instead of anything else)
@@ -14,6 +15,7 @@
  * Messages on one port arrive in the order they were sent, so a worker's Result comes after the
  * Ack of its last batch, and a batch's frames reach the analyzer in capture order.
  */
+import type { ListKey, ListReports } from '../observe/list-key.js'
 
 /** workerData of a shard worker: everything it needs to build its analyzer. Plain data only. */
 export interface StartData {
@@ -33,13 +35,20 @@ export interface BatchMessage {
   buffer: ArrayBuffer
 }
 
+/** Keep nothing of `list` after `key` (engine/list-cutoffs.ts). */
+export interface CutoffMessage {
+  type: 'cutoff'
+  list: string
+  key: ListKey
+}
+
 export interface FinishMessage {
   type: 'finish'
   /** The run's last capture time (a worker sees only its frames'); null when no frame had one. */
   end: { tsSec: number; tsNsec: number } | null
 }
 
-export type ToWorker = BatchMessage | FinishMessage
+export type ToWorker = BatchMessage | CutoffMessage | FinishMessage
 
 export interface ReadyMessage {
   type: 'ready'
@@ -52,6 +61,8 @@ export interface AckMessage {
   buffer: ArrayBuffer
   /** The analyzer's flows so far (progress line); -1 when it does not count flows. */
   flows: number
+  /** Its bounded lists (engine/list-cutoffs.ts); null when it has none. */
+  lists: ListReports | null
 }
 
 export interface ShardStats {

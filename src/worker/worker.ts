@@ -59,10 +59,14 @@ export function serveShard(port: MessagePort, start: StartData): void {
           stats.batches++
           stats.frames += frames.length
           stats.busyMs += performance.now() - t0
-          post({ type: 'ack', seq: msg.seq, buffer: msg.buffer, flows: analyzer.flowsSoFar?.() ?? -1 }, [msg.buffer])
+          post({ type: 'ack', seq: msg.seq, buffer: msg.buffer, flows: analyzer.flowsSoFar?.() ?? -1, lists: analyzer.listReport?.() ?? null }, [msg.buffer])
           seq = null
           break
         }
+        case 'cutoff':
+          analyzer.cutoff?.(msg.list, msg.key)
+          stats.busyMs += performance.now() - t0
+          break
         case 'finish': {
           const { value, transfer } = packResult(start.analyzer, analyzer.finish(msg.end ?? undefined))
           stats.busyMs += performance.now() - t0

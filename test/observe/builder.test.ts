@@ -8,7 +8,7 @@ import * as dns from '../../src/decode/dns.js'
 import { FrameDecoder } from '../../src/decode/frame.js'
 import * as ntp from '../../src/decode/ntp.js'
 import { ObservationBuilder } from '../../src/observe/builder.js'
-import { EarliestFlows } from '../../src/observe/earliest.js'
+import { EarliestFlows, flowStartKey } from '../../src/observe/earliest.js'
 import type { FlowRecord } from '../../src/flow/flow-record.js'
 import { MAX_DNS_ORPHANS, MAX_EVIDENCE_FRAMES } from '../../src/observe/limits.js'
 import { ipv4Number, packet } from '../../src/samples/packet.js'
@@ -399,17 +399,31 @@ describe('flows', () => {
     ].sort())
   })
 
+  const rec = (i: number): FlowRecord => ({
+    proto: 'udp', initiator: { ip: '10.0.0.1', port: 1000 + i }, responder: { ip: '10.0.0.2', port: 53 }, vni: null, vlan: null,
+    firstTs: `2026-11-20T10:00:0${i}.000000000Z`, lastTs: `2026-11-20T10:00:0${i}.000000000Z`, packets: { fwd: 1, rev: 0 },
+    bytes: { fwd: 60, rev: 0 }, state: 'S0', app: 'dns', firstFrame: i + 1, roles: { initiator: null, responder: null },
+    history: 'D', payloadBytes: { fwd: 32, rev: 0 }, lastFrame: i + 1, initiatorInferred: false, icmpErrors: 0, file: 'x.pcap',
+  })
+
   it('past the bound keeps the earliest flows (whatever order they end in) and counts the rest', () => {
-    const rec = (i: number): FlowRecord => ({
-      proto: 'udp', initiator: { ip: '10.0.0.1', port: 1000 + i }, responder: { ip: '10.0.0.2', port: 53 }, vni: null, vlan: null,
-      firstTs: `2026-11-20T10:00:0${i}.000000000Z`, lastTs: `2026-11-20T10:00:0${i}.000000000Z`, packets: { fwd: 1, rev: 0 },
-      bytes: { fwd: 60, rev: 0 }, state: 'S0', app: 'dns', firstFrame: i + 1, roles: { initiator: null, responder: null },
-      history: 'D', payloadBytes: { fwd: 32, rev: 0 }, lastFrame: i + 1, initiatorInferred: false, icmpErrors: 0, file: 'x.pcap',
-    })
     const keep = new EarliestFlows(3)
     for (const i of [5, 1, 4, 0, 3, 2]) keep.offer(rec(i))
     expect(keep.records().map((r) => r.firstFrame).sort()).toEqual([1, 2, 3])
     expect(keep.dropped).toBe(3)
+  })
+
+  it('after a cutoff (engine/list-cutoffs.ts) lets go of the later records and keeps no more of them, counting both', () => {
+    const keep = new EarliestFlows(5)
+    for (const i of [4, 1, 3]) keep.offer(rec(i))
+    expect(keep.lastKey()).toEqual(flowStartKey(rec(4)))
+    keep.cutAfter(flowStartKey(rec(2)))
+    expect(keep.records().map((r) => r.firstFrame)).toEqual([2]) // rec(1): firstFrame 2
+    expect(keep.dropped).toBe(2)
+    for (const i of [0, 2, 6]) keep.offer(rec(i)) // 0 and 2 are at or before the cut
+    expect(keep.records().map((r) => r.firstFrame).sort()).toEqual([1, 2, 3])
+    expect(keep.dropped).toBe(3)
+    expect(keep.size).toBe(3)
   })
 })
 
