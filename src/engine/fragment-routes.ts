@@ -23,7 +23,7 @@
  */
 import { Layer, type UdpPorts } from '../decode/dispatch.js'
 import { FRAGMENT_TIMEOUT_SECONDS, MAX_FRAGMENT_DATAGRAMS } from '../decode/limits.js'
-import { ipv4PairHash, ipv6PairHash, word } from './pair-hash.js'
+import { ethernet, ethernetPayload, ipv4PairHash, ipv6PairHash, word } from './pair-hash.js'
 
 export const MAX_DECISIONS = 4 * MAX_FRAGMENT_DATAGRAMS
 
@@ -42,7 +42,6 @@ interface Decision {
   sec: number
 }
 
-const ETHERTYPE_VLAN = 0x8100
 const ETHERTYPE_IPV4 = 0x0800
 const ETHERTYPE_IPV6 = 0x86dd
 const NO_VNI = -1
@@ -69,15 +68,8 @@ export class FragmentRoutes {
    */
   route(b: Uint8Array, sec: number): FragmentRoute | null {
     const end = b.length
-    let o = 14
-    if (end < o) return null
-    let type = (b[12]! << 8) | b[13]!
-    for (let tags = 0; type === ETHERTYPE_VLAN && tags < 2; tags++) {
-      if (end - o < 4) return null
-      type = (b[o + 2]! << 8) | b[o + 3]!
-      o += 4
-    }
-    if (type !== ETHERTYPE_IPV4 || end - o < 20 || b[o]! >> 4 !== 4) return null
+    const o = ethernetPayload(b, 0, end)
+    if (o < 0 || ethernet.type !== ETHERTYPE_IPV4 || end - o < 20 || b[o]! >> 4 !== 4) return null
     const ihl = (b[o]! & 15) * 4
     const flagsOffset = (b[o + 6]! << 8) | b[o + 7]!
     if ((flagsOffset & 0x3fff) === 0 || ihl < 20 || end - o < ihl) return null
@@ -119,14 +111,9 @@ export class FragmentRoutes {
    * (its packets' own route could then be another pair's: a nested tunnel, an ICMP error's quote).
    */
   private innerPair(b: Uint8Array, o: number, end: number, vni: number): number {
-    if (end - o < 14) return -1
-    let type = (b[o + 12]! << 8) | b[o + 13]!
-    o += 14
-    for (let tags = 0; type === ETHERTYPE_VLAN && tags < 2; tags++) {
-      if (end - o < 4) return -1
-      type = (b[o + 2]! << 8) | b[o + 3]!
-      o += 4
-    }
+    o = ethernetPayload(b, o, end)
+    if (o < 0) return -1
+    const type = ethernet.type
     let proto: number
     let l4: number
     let hash: number

@@ -40,3 +40,24 @@ export function ipv6PairHash(a: Uint8Array, ao: number, b: Uint8Array, bo: numbe
   for (let k = 0; k < 16; k += 4) h = mix(h, word(hi, hiAt + k))
   return fmix(mix(h, vni + 1))
 }
+
+/** ethernetPayload's second result: the EtherType after the tags. */
+export const ethernet = { type: 0 }
+
+/**
+ * Where the Ethernet frame at b[o..end) carries its payload, past up to two 802.1Q tags (the decoder takes
+ * 8 stacked tags; two are plenty for the header paths, which leave the rest to it), with the EtherType in
+ * `ethernet.type`; -1 when the frame is cut short.
+ */
+export function ethernetPayload(b: Uint8Array, o: number, end: number): number {
+  if (end - o < 14) return -1
+  let type = (b[o + 12]! << 8) | b[o + 13]!
+  o += 14
+  for (let tags = 0; type === 0x8100 && tags < 2; tags++) {
+    if (end - o < 4) return -1
+    type = (b[o + 2]! << 8) | b[o + 3]!
+    o += 4
+  }
+  ethernet.type = type
+  return o
+}

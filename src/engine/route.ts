@@ -42,7 +42,7 @@ import * as gre from '../decode/gre.js'
 import { FrameLevels, MAX_LEVELS, frameLevels } from '../flow/key.js'
 import { LEVEL_BITS, TRACK_ONLY } from '../flow/share.js'
 import { FragmentRoutes, type FragmentRoute } from './fragment-routes.js'
-import { ipv4PairHash, ipv6PairHash, word } from './pair-hash.js'
+import { ethernet, ethernetPayload, ipv4PairHash, ipv6PairHash, word } from './pair-hash.js'
 
 type IpLayer = Extract<DecodedLayer, { reassembled: boolean }>
 
@@ -137,15 +137,9 @@ interface OuterHash {
  * not one of the simple cases whose hash is certain without the decoder. `vni`: of the tunnel around it.
  */
 function headerHash(b: Uint8Array, o: number, end: number, vni: number, ports: UdpPorts, out: OuterHash): number {
-  if (end - o < 14) return -1
-  let type = (b[o + 12]! << 8) | b[o + 13]!
-  o += 14
-  // 802.1Q tags (the decoder takes 8 stacked tags; two are plenty here).
-  for (let tags = 0; type === 0x8100 && tags < 2; tags++) {
-    if (end - o < 4) return -1
-    type = (b[o + 2]! << 8) | b[o + 3]!
-    o += 4
-  }
+  o = ethernetPayload(b, o, end)
+  if (o < 0) return -1
+  const type = ethernet.type
   let l4: number
   let l4End: number
   let proto: number
