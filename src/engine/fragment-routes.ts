@@ -78,7 +78,7 @@ export class FragmentRoutes {
     const proto = b[o + 9]!
     const key = `${src} ${dst} ${proto} ${(b[o + 4]! << 8) | b[o + 5]!}`
     let d = this.decisions.get(key)
-    if (d === undefined || sec - d.sec > FRAGMENT_TIMEOUT_SECONDS || sec < d.sec) {
+    if (d === undefined || sec - d.sec > FRAGMENT_TIMEOUT_SECONDS) {
       if (d !== undefined) this.decisions.delete(key)
       d = { own: ipv4PairHash(src, dst, NO_VNI), outer: -1, sec }
       if ((flagsOffset & 0x1fff) === 0 && proto === 17) {

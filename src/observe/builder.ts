@@ -383,7 +383,9 @@ export class ObservationBuilder {
   private past(list: string): boolean {
     const cut = this.cuts.size > 0 ? this.cuts.get(list) : undefined
     if (cut === undefined) return false
-    return compareListKeys([this.fileIndex, this.frame!.frameNumber], cut) > 0
+    // whereKey's order: (file index, frame).
+    const file = cut[0] as number
+    return this.fileIndex > file || (this.fileIndex === file && this.frame!.frameNumber > (cut[1] as number))
   }
 
   private drop(list: string, n = 1): void {

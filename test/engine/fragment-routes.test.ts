@@ -74,6 +74,7 @@ describe('FragmentRoutes', () => {
     const [first, last] = fragments(vxlan(tcpInner('10.210.0.1', '10.210.1.1')), 99)
     expect(r.route(last!, 100)!.outer).toBe(-1) // last fragment first: the pair's
     expect(r.route(first!, 100 + FRAGMENT_TIMEOUT_SECONDS)!.outer).toBe(-1) // still that datagram
+    expect(r.route(first!, 90)!.outer).toBe(-1) // a clock stepping back: still that datagram
     expect(r.route(first!, 101 + FRAGMENT_TIMEOUT_SECONDS)!.outer).toBe(vteps) // a new datagram with the same id
     for (let id = 0; id < MAX_DECISIONS + 500; id++) r.route(fragments(packet().udp(1, 2).payload(payload(1100)).build(), id)[0]!, 200)
     expect(r.size).toBe(MAX_DECISIONS)
