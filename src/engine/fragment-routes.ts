@@ -1,5 +1,5 @@
 /**
- * Where the fragments of a fragmented IPv4 datagram go (engine/route.ts).
+ * Where the fragments of a fragmented IP datagram go (engine/route.ts).
  *
  * Every fragment of a datagram must reach one worker (its defragmenter needs them all), and only the
  * first fragment carries the transport header. So the router decides once per datagram, at the first
@@ -17,6 +17,8 @@
  * worker and the rest on the inner pair's: one connection became two half-flows with two workers, one
  * with `-w 1`. What is left: a datagram whose first fragment is not the first seen stays with its pair.
  *
+ * IPv4, and IPv6 with the fragment header right after the fixed one (where a source puts it; anything else
+ * goes by the decoder, which routes a datagram by the pair of the layer that reassembled it).
  * Decisions are kept per (source, destination, protocol, IP id) for FRAGMENT_TIMEOUT_SECONDS after the
  * first fragment seen (the defragmenter's own timeout: a later datagram with a reused id decides anew),
  * at most MAX_DECISIONS of them, the oldest dropped first (four times the datagrams a defragmenter holds).
@@ -44,6 +46,8 @@ interface Decision {
 
 const ETHERTYPE_IPV4 = 0x0800
 const ETHERTYPE_IPV6 = 0x86dd
+/** IPv6's Fragment extension header (RFC 8200 §4.5). */
+const IPV6_FRAGMENT = 44
 const NO_VNI = -1
 
 export class FragmentRoutes {
@@ -63,31 +67,61 @@ export class FragmentRoutes {
   }
 
   /**
-   * The routing hashes of an Ethernet frame whose outermost IP header is an IPv4 fragment; null for any
-   * other frame. The result is reused by the next call.
+   * The routing hashes of an Ethernet frame whose outermost IP header is an IPv4 fragment or an IPv6 header
+   * followed by a fragment header; null for any other frame (atomic fragments included: nothing is held for
+   * them). The result is reused by the next call.
    */
   route(b: Uint8Array, sec: number): FragmentRoute | null {
     const end = b.length
     const o = ethernetPayload(b, 0, end)
-    if (o < 0 || ethernet.type !== ETHERTYPE_IPV4 || end - o < 20 || b[o]! >> 4 !== 4) return null
+    if (o < 0) return null
+    if (ethernet.type === ETHERTYPE_IPV4) return this.ipv4(b, o, end, sec)
+    if (ethernet.type === ETHERTYPE_IPV6) return this.ipv6(b, o, end, sec)
+    return null
+  }
+
+  private ipv4(b: Uint8Array, o: number, end: number, sec: number): FragmentRoute | null {
+    if (end - o < 20 || b[o]! >> 4 !== 4) return null
     const ihl = (b[o]! & 15) * 4
     const flagsOffset = (b[o + 6]! << 8) | b[o + 7]!
     if ((flagsOffset & 0x3fff) === 0 || ihl < 20 || end - o < ihl) return null
     const src = word(b, o + 12)
     const dst = word(b, o + 16)
     const proto = b[o + 9]!
-    const key = `${src} ${dst} ${proto} ${(b[o + 4]! << 8) | b[o + 5]!}`
+    const total = (b[o + 2]! << 8) | b[o + 3]!
+    const first = (flagsOffset & 0x1fff) === 0 && proto === 17
+    return this.decide(`4 ${src} ${dst} ${proto} ${(b[o + 4]! << 8) | b[o + 5]!}`, sec, ipv4PairHash(src, dst, NO_VNI),
+      b, first ? o + ihl : -1, total >= ihl ? Math.min(end, o + total) : end)
+  }
+
+  /** An IPv6 fragment whose fragment header follows the fixed header (the usual place: a source fragments). */
+  private ipv6(b: Uint8Array, o: number, end: number, sec: number): FragmentRoute | null {
+    if (end - o < 48 || b[o]! >> 4 !== 6 || b[o + 6] !== IPV6_FRAGMENT) return null
+    const f = o + 40
+    const offsetMore = (b[f + 2]! << 8) | b[f + 3]!
+    if ((offsetMore & 0xfff9) === 0) return null // atomic: offset 0, no more fragments
+    const proto = b[f]!
+    let key = `6 ${proto} ${word(b, f + 4)}`
+    for (let k = 8; k < 40; k += 4) key += ` ${word(b, o + k)}`
+    const first = (offsetMore & 0xfff8) === 0 && proto === 17
+    return this.decide(key, sec, ipv6PairHash(b, o + 8, b, o + 24, NO_VNI), b, first ? f + 8 : -1,
+      Math.min(end, o + 40 + ((b[o + 4]! << 8) | b[o + 5]!)))
+  }
+
+  /**
+   * The datagram of `key`: its decision, or a new one when it has none (or its time is up). `own`: the
+   * datagram's pair hash; `udp`: where the UDP header of a first fragment starts (-1 for any other), its
+   * bytes ending at `end`.
+   */
+  private decide(key: string, sec: number, own: number, b: Uint8Array, udp: number, end: number): FragmentRoute {
     let d = this.decisions.get(key)
     if (d === undefined || sec - d.sec > FRAGMENT_TIMEOUT_SECONDS) {
       if (d !== undefined) this.decisions.delete(key)
-      d = { own: ipv4PairHash(src, dst, NO_VNI), outer: -1, sec }
-      if ((flagsOffset & 0x1fff) === 0 && proto === 17) {
-        const total = (b[o + 2]! << 8) | b[o + 3]!
-        const inner = this.vxlanInner(b, o + ihl, total >= ihl ? Math.min(end, o + total) : end)
-        if (inner >= 0) {
-          d.outer = d.own
-          d.own = inner
-        }
+      d = { own, outer: -1, sec }
+      const inner = udp >= 0 ? this.vxlanInner(b, udp, end) : -1
+      if (inner >= 0) {
+        d.outer = own
+        d.own = inner
       }
       this.decisions.set(key, d)
       if (this.decisions.size > MAX_DECISIONS) this.decisions.delete(this.decisions.keys().next().value!)

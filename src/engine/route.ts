@@ -22,12 +22,13 @@
  * job, two VTEPs whose tunnel is not decoded) cannot be spread over workers. Keying tunnelled
  * traffic by the inner pair is what keeps a few VTEPs from putting everything on one shard.
  *
- * The fragments of an outermost IPv4 datagram go where its first fragment routes them, decided once
+ * The fragments of an outermost IP datagram go where its first fragment routes them, decided once
  * per datagram (engine/fragment-routes.ts): a VXLAN datagram's fragments by its inner pair and VNI,
  * like the tunnel's whole packets (so a too-small underlay MTU, which fragments one direction's large
  * packets only, does not split their inner flow), with the outer flow as below; any other datagram by
- * its own pair. Fragments the router's decoder sees (IPv6, other links) go by the pair of the layer
- * that reassembled them: its defragmenter completes the same datagrams the worker's will.
+ * its own pair. Fragments the router's decoder sees (another link, an IPv6 fragment header behind other
+ * extension headers) go by the pair of the layer that reassembled them: its defragmenter completes the
+ * same datagrams the worker's will.
  *
  * Flows outside that IP layer (a tunnel's outer flow, an ICMP error's own flow) are other flows with
  * other keys: each belongs to the worker its own IP pair (and the VNI around it) routes to, by the
@@ -212,7 +213,7 @@ export interface Routes {
  * The common frames (Ethernet, 802.1Q, IPv4 without options, IPv6 straight to TCP/UDP, one VXLAN
  * level) are hashed from their header bytes (`headerHash`), which gives the hash the decoder would
  * give when the headers are well-formed; everything else (other links, ICMP, GRE/Geneve, options,
- * anything cut short or odd) goes through the FrameDecoder and `flowView`. Outermost IPv4 fragments
+ * anything cut short or odd) goes through the FrameDecoder and `flowView`. Outermost IP fragments
  * go by FragmentRoutes on either path, so the hash never depends on which path a frame took.
  */
 export class Router {

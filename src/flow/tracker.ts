@@ -41,8 +41,7 @@
  * capture's last timestamp so every worker classifies idle flows alike, and every part must be made with a
  * topN (and keepAll) at least the merge's. What depends on the worker count: `evicted` (the cap is per
  * worker), and the inner flow of a fragmented tunnel datagram whose first fragment came after another
- * of its fragments, or that is not VXLAN over IPv4 (it stays with the fragments' worker:
- * engine/fragment-routes.ts).
+ * of its fragments (it stays with the fragments' worker: engine/fragment-routes.ts).
  * Frames without timestamps (pcapng simple packet blocks) are at time 0.
  *
  * Output order (top, all): IP bytes (both directions) descending, then firstFrame, then the key text,

@@ -29,6 +29,22 @@ function fragments(udpAndOn: Uint8Array, id: number, cut = 1000, options = false
   })
 }
 
+/** The same over an IPv6 underlay: a fragment header (next header UDP) after the fixed header. */
+function fragments6(udpAndOn: Uint8Array, id: number, cut = 1000): Uint8Array[] {
+  return [0, cut].map((off) => {
+    const chunk = udpAndOn.subarray(off, off === 0 ? cut : udpAndOn.length)
+    const header = new Uint8Array(8)
+    header[0] = 17
+    header[2] = off >> 8
+    header[3] = (off & 0xf8) | (off === 0 ? 1 : 0)
+    header[4] = id >>> 24; header[5] = (id >>> 16) & 0xff; header[6] = (id >>> 8) & 0xff; header[7] = id & 0xff
+    const payload = new Uint8Array(8 + chunk.length)
+    payload.set(header)
+    payload.set(chunk, 8)
+    return packet().eth().ipv6('fd00:9::1', 'fd00:9::2', { nextHeader: 44 }).payload(payload).build()
+  })
+}
+
 const vxlan = (inner: Uint8Array, vni = 7001, port = 4789) => packet().udp(49152, port).vxlan(vni).payload(inner).build()
 const tcpInner = (src: string, dst: string) => packet().eth().ipv4(src, dst).tcp(43000, 443).payload(payload(1400)).build()
 
@@ -50,6 +66,17 @@ describe('FragmentRoutes', () => {
     const six = packet().eth().vlan(30).ipv6('fd00::5', 'fd00::1').udp(5000, 53).payload(payload(1400)).build()
     const six0 = ipv6PairHash(ipv6Bytes('fd00::5'), 0, ipv6Bytes('fd00::1'), 0, 7002)
     for (const f of fragments(vxlan(six, 7002), 6, 1000, true)) expect({ ...r.route(f, 100)! }).toEqual({ own: six0, outer: vteps })
+  })
+
+  it('does the same over an IPv6 underlay, and leaves atomic IPv6 fragments to the decoder', () => {
+    const r = routes()
+    const inner = ipv4PairHash(ipv4Number('10.210.0.1'), ipv4Number('10.210.1.1'), 7001)
+    const underlay = ipv6PairHash(ipv6Bytes('fd00:9::1'), 0, ipv6Bytes('fd00:9::2'), 0, -1)
+    for (const f of fragments6(vxlan(tcpInner('10.210.0.1', '10.210.1.1')), 0x10001)) expect({ ...r.route(f, 100)! }).toEqual({ own: inner, outer: underlay })
+    for (const f of fragments6(vxlan(tcpInner('10.210.0.1', '10.210.1.1')), 0x10002).reverse()) expect({ ...r.route(f, 100)! }).toEqual({ own: underlay, outer: -1 })
+    const atomic = fragments6(vxlan(tcpInner('10.210.0.1', '10.210.1.1')), 3)[0]!
+    atomic[14 + 40 + 3] = 0 // offset 0, no more fragments
+    expect(r.route(atomic, 100)).toBeNull()
   })
 
   it('keeps a datagram with its own pair when the first fragment seen cannot name the inner flow', () => {

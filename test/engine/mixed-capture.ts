@@ -4,7 +4,8 @@
  *   TCP over IPv4 (untagged, 802.1Q, QinQ) and IPv6, both directions, handshake to FIN;
  *   TCP inside VXLAN (two VNIs reusing the same inner addresses, two VTEP pairs);
  *   UDP request/response; UDP datagrams in IPv4 fragments (one datagram's fragments reversed);
- *   TCP inside VXLAN whose data segments' outer datagrams are fragmented and whose ACKs are not;
+ *   TCP inside VXLAN whose data segments' outer datagrams are fragmented (IPv4 or IPv6 underlay) and whose
+ *   ACKs are not;
  *   ICMP and ICMPv6 errors quoting flows seen before (some quotes too short for a TCP header,
  *   some inside the tunnel); ARP and LLDP (no IP); frames cut by the snap length.
  *
@@ -135,18 +136,34 @@ function fragmentedUdp(spec: Spec, cport: number, sport: number, size: number, i
  * outer datagram in two IPv4 fragments (first fragment first), each answered by a whole ACK. The inner flow
  * has packets on the fragments' route and on its own (engine/fragment-routes.ts).
  */
-function fragmentedTunnelTcp(spec: Spec, cport: number, sport: number, segments: number, id: number): Frame[] {
+function fragmentedTunnelTcp(spec: Spec, cport: number, sport: number, segments: number, id: number, underlay6 = false): Frame[] {
   const [va, vb] = spec.tunnel!.vteps
+  const vni = spec.tunnel!.vni
+  const inner = (fromA: boolean, tcp: (b: PacketBuilder) => PacketBuilder) =>
+    tcp(packet().eth('02:00:00:00:00:0a', '02:00:00:00:00:0b').ipv4(fromA ? spec.a : spec.b, fromA ? spec.b : spec.a)).build()
+  // The tunnel's packets over an IPv4 underlay as ipFrame builds them, or over IPv6 between the same VTEP numbers.
+  const v6 = (ip: string) => `fd00:9::${ip.split('.').map(Number)[3]!.toString(16)}`
+  const outer = (fromA: boolean) => underlay6 ? packet().eth().ipv6(v6(fromA ? va : vb), v6(fromA ? vb : va)) : packet().eth().ipv4(fromA ? va : vb, fromA ? vb : va)
   const whole = (fromA: boolean, flags: number, seq: number, ack: number) => ({
-    data: ipFrame(spec, fromA ? spec.a : spec.b, fromA ? spec.b : spec.a, (b) => (fromA ? b.tcp(cport, sport, { flags, seq, ack }) : b.tcp(sport, cport, { flags, seq, ack }))),
+    data: outer(fromA).udp(49152 + (vni % 1000) + (fromA ? 0 : 1), 4789).vxlan(vni)
+      .payload(inner(fromA, (b) => (fromA ? b.tcp(cport, sport, { flags, seq, ack }) : b.tcp(sport, cport, { flags, seq, ack })))).build(),
   })
   const out: Frame[] = [whole(true, 0x02, 0, 0), whole(false, 0x12, 0, 1), whole(true, 0x10, 1, 1)]
   for (let k = 0; k < segments; k++) {
     const seq = 1 + k * 1400
-    const frame = ipFrame(spec, spec.a, spec.b, (b) => b.tcp(cport, sport, { flags: 0x18, seq, ack: 1 }).payload(payloadBytes(1400, id + k)))
-    const udp = frame.subarray(14 + 20) // the outer IPv4 datagram's payload: UDP, VXLAN, the inner frame
+    // The outer datagram's payload: UDP, VXLAN, the inner frame.
+    const udp = packet().udp(49152 + (vni % 1000), 4789).vxlan(vni)
+      .payload(inner(true, (b) => b.tcp(cport, sport, { flags: 0x18, seq, ack: 1 }).payload(payloadBytes(1400, id + k)))).build()
     for (const off of [0, 1000]) {
-      out.push({ data: packet().eth().ipv4(va, vb, { id: id + k, mf: off === 0, fragmentOffset: off, protocol: 17 }).payload(udp.subarray(off, off === 0 ? 1000 : udp.length)).build() })
+      const chunk = udp.subarray(off, off === 0 ? 1000 : udp.length)
+      if (!underlay6) {
+        out.push({ data: packet().eth().ipv4(va, vb, { id: id + k, mf: off === 0, fragmentOffset: off, protocol: 17 }).payload(chunk).build() })
+        continue
+      }
+      const fragment = new Uint8Array(8 + chunk.length) // the IPv6 fragment header, then the chunk
+      fragment.set([17, 0, off >> 8, (off & 0xf8) | (off === 0 ? 1 : 0), 0, 0, (id + k) >> 8, (id + k) & 0xff])
+      fragment.set(chunk, 8)
+      out.push({ data: packet().eth().ipv6(v6(va), v6(vb), { nextHeader: 44 }).payload(fragment).build() })
     }
     out.push(whole(false, 0x10, 1, seq + 1400))
   }
@@ -193,7 +210,7 @@ export function mixedWindow(seed = 20261122): MixedWindow {
   }
   for (let i = 0; i < 12; i++) {
     const tunnel = { vni: 7001, vteps: ['172.16.9.1', '172.16.9.2'] as [string, string] }
-    flows.push(fragmentedTunnelTcp({ a: `10.210.0.${1 + i}`, b: `10.210.1.${1 + (i % 3)}`, v6: false, vlans: [], tunnel }, 43000 + i, 443, 3, 0x2000 + 16 * i))
+    flows.push(fragmentedTunnelTcp({ a: `10.210.0.${1 + i}`, b: `10.210.1.${1 + (i % 3)}`, v6: false, vlans: [], tunnel }, 43000 + i, 443, 3, 0x2000 + 16 * i, i % 3 === 2))
   }
   for (let i = 0; i < 30; i++) flows.push([arp(i)])
   for (let i = 0; i < 10; i++) flows.push([lldp(i)])
