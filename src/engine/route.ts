@@ -261,7 +261,7 @@ export class Router {
     return frame.linkType === LINKTYPE_ETHERNET ? headerHash(frame.bytes, 0, frame.bytes.length, -1, this.udpPorts, this.outerHash) : -1
   }
 
-  /** The datagram's route when the frame's outermost IP header is an IPv4 fragment (FragmentRoutes), else null. */
+  /** The datagram's route when the frame is a fragment of an outermost IPv4 or IPv6 datagram (FragmentRoutes), else null. */
   private fragmentRoute(frame: Frame): FragmentRoute | null {
     if (frame.linkType !== LINKTYPE_ETHERNET) return null
     const r = this.fragments.route(frame.bytes, frame.tsSec)
