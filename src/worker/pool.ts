@@ -188,18 +188,27 @@ export class ShardPool {
   /**
    * Sends what is left, asks every worker for its result (giving each the run's last capture time `end`),
    * and returns the results in shard order.
+   *
+   * One worker finishes at a time, and each is terminated once its result is here: a worker's finish builds
+   * its result's objects and their packed copy beside its state, and when all did it at once their peaks
+   * added up. 1 GiB mix, default `analyze`, 3 runs each alternated: peak RSS 373-379 → 333-343 MiB at the
+   * same time (6.7-9.0 s against 6.7-7.8 s); 2 M-flow mix, default `flows`: 635-642 → 590-601 MiB.
    */
   async finish(end: FinishMessage['end'] = null): Promise<unknown[]> {
     await this.flush()
     if (this.failure) throw this.failure
     this.finishing = true
-    const results = this.list.map((s) => new Promise<unknown>((resolve, reject) => {
-      s.result = { resolve, reject }
-      const m: ToWorker = { type: 'finish', end }
-      s.worker.postMessage(m)
-    }))
+    const results: unknown[] = []
     try {
-      return await Promise.all(results)
+      for (const s of this.list) {
+        results.push(await new Promise<unknown>((resolve, reject) => {
+          s.result = { resolve, reject }
+          const m: ToWorker = { type: 'finish', end }
+          s.worker.postMessage(m)
+        }))
+        void s.worker.terminate()
+      }
+      return results
     } finally {
       await this.close()
     }
