@@ -23,9 +23,11 @@
  * first fragment seen (the defragmenter's own timeout: a later datagram with a reused id decides anew),
  * at most MAX_DECISIONS of them, the oldest dropped first (four times the datagrams a defragmenter holds).
  */
+import { u32 } from '../decode/bytes.js'
 import { Layer, type UdpPorts } from '../decode/dispatch.js'
 import { FRAGMENT_TIMEOUT_SECONDS, MAX_FRAGMENT_DATAGRAMS } from '../decode/limits.js'
-import { ethernet, ethernetPayload, ipv4PairHash, ipv6PairHash, word } from './pair-hash.js'
+import { ethernet, ethernetPayload } from '../flow/headers.js'
+import { ipv4PairHash, ipv6PairHash } from './pair-hash.js'
 
 export const MAX_DECISIONS = 4 * MAX_FRAGMENT_DATAGRAMS
 
@@ -85,8 +87,8 @@ export class FragmentRoutes {
     const ihl = (b[o]! & 15) * 4
     const flagsOffset = (b[o + 6]! << 8) | b[o + 7]!
     if ((flagsOffset & 0x3fff) === 0 || ihl < 20 || end - o < ihl) return null
-    const src = word(b, o + 12)
-    const dst = word(b, o + 16)
+    const src = u32(b, o + 12)
+    const dst = u32(b, o + 16)
     const proto = b[o + 9]!
     const total = (b[o + 2]! << 8) | b[o + 3]!
     const first = (flagsOffset & 0x1fff) === 0 && proto === 17
@@ -101,8 +103,8 @@ export class FragmentRoutes {
     const offsetMore = (b[f + 2]! << 8) | b[f + 3]!
     if ((offsetMore & 0xfff9) === 0) return null // atomic: offset 0, no more fragments
     const proto = b[f]!
-    let key = `6 ${proto} ${word(b, f + 4)}`
-    for (let k = 8; k < 40; k += 4) key += ` ${word(b, o + k)}`
+    let key = `6 ${proto} ${u32(b, f + 4)}`
+    for (let k = 8; k < 40; k += 4) key += ` ${u32(b, o + k)}`
     const first = (offsetMore & 0xfff8) === 0 && proto === 17
     return this.decide(key, sec, ipv6PairHash(b, o + 8, b, o + 24, NO_VNI), b, first ? f + 8 : -1,
       Math.min(end, o + 40 + ((b[o + 4]! << 8) | b[o + 5]!)))
@@ -157,7 +159,7 @@ export class FragmentRoutes {
       if (ihl < 20 || end - o < ihl || (((b[o + 6]! << 8) | b[o + 7]!) & 0x3fff) !== 0) return -1
       proto = b[o + 9]!
       l4 = o + ihl
-      hash = ipv4PairHash(word(b, o + 12), word(b, o + 16), vni)
+      hash = ipv4PairHash(u32(b, o + 12), u32(b, o + 16), vni)
     } else if (type === ETHERTYPE_IPV6) {
       if (end - o < 40 || b[o]! >> 4 !== 6) return -1
       proto = b[o + 6]!

@@ -37,13 +37,15 @@
  * frame's own share skips the level. Every flow is then counted by one worker.
  */
 import type { Frame } from '../capture/frame.js'
+import { u32 } from '../decode/bytes.js'
 import { Layer, UdpPorts, type PortConfig } from '../decode/dispatch.js'
 import { FrameDecoder, type DecodedFrame, type DecodedLayer } from '../decode/frame.js'
 import * as gre from '../decode/gre.js'
+import { ethernet, ethernetPayload } from '../flow/headers.js'
 import { FrameLevels, MAX_LEVELS, frameLevels } from '../flow/key.js'
 import { LEVEL_BITS, TRACK_ONLY } from '../flow/share.js'
 import { FragmentRoutes, type FragmentRoute } from './fragment-routes.js'
-import { ethernet, ethernetPayload, ipv4PairHash, ipv6PairHash, word } from './pair-hash.js'
+import { ipv4PairHash, ipv6PairHash } from './pair-hash.js'
 
 type IpLayer = Extract<DecodedLayer, { reassembled: boolean }>
 
@@ -151,7 +153,7 @@ function headerHash(b: Uint8Array, o: number, end: number, vni: number, ports: U
     if (have < 20 || b[o] !== 0x45) return -1
     const total = (b[o + 2]! << 8) | b[o + 3]!
     if (total < 20 || total > have) return -1
-    h = ipv4PairHash(word(b, o + 12), word(b, o + 16), vni)
+    h = ipv4PairHash(u32(b, o + 12), u32(b, o + 16), vni)
     // A fragment (MF or an offset) is hashed by this pair; the router may send it elsewhere (FragmentRoutes).
     if ((((b[o + 6]! << 8) | b[o + 7]!) & 0x3fff) !== 0) {
       if (vni === NO_VNI) out.fragment = true

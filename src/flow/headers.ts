@@ -83,20 +83,38 @@ export function readPlainInner(outer: PlainHeaders, inner: PlainHeaders): boolea
   return readEthernet(b, at + VXLAN_HEADER, outer.payloadEnd, inner)
 }
 
-function readEthernet(b: Uint8Array, start: number, end: number, out: PlainHeaders): boolean {
-  if (end - start < 14) return false
-  let type = (b[start + 12]! << 8) | b[start + 13]!
-  let o = start + 14
+/** ethernetPayload's other results: the EtherType after the tags, their number, the innermost one's VLAN id (-1: none). */
+export const ethernet = { type: 0, tags: 0, vlan: -1 }
+
+/**
+ * Where the Ethernet frame at b[o..end) carries its payload, past up to two 802.1Q tags (the decoder takes
+ * 8 stacked tags; two are plenty for the paths that read headers from the bytes, here and in the router,
+ * which leave the rest to it); the rest in `ethernet`. -1 when the frame is cut short.
+ */
+export function ethernetPayload(b: Uint8Array, o: number, end: number): number {
+  if (end - o < 14) return -1
+  let type = (b[o + 12]! << 8) | b[o + 13]!
+  o += 14
   let tags = 0
   let vlan = -1
   for (; type === 0x8100 && tags < 2; tags++) {
-    if (end - o < 4) return false
+    if (end - o < 4) return -1
     vlan = ((b[o]! << 8) | b[o + 1]!) & 0x0fff
     type = (b[o + 2]! << 8) | b[o + 3]!
     o += 4
   }
-  out.vlanTags = tags
-  out.vlan = vlan
+  ethernet.type = type
+  ethernet.tags = tags
+  ethernet.vlan = vlan
+  return o
+}
+
+function readEthernet(b: Uint8Array, start: number, end: number, out: PlainHeaders): boolean {
+  const o = ethernetPayload(b, start, end)
+  if (o < 0) return false
+  const type = ethernet.type
+  out.vlanTags = ethernet.tags
+  out.vlan = ethernet.vlan
   let l4: number
   let l4End: number
   if (type === 0x0800) {
