@@ -42,7 +42,6 @@ export interface FlowsFormatOptions {
   top?: number
 }
 
-
 function limitOf(summary: FlowsSummary, opts: FlowsFormatOptions, fallback: number): number {
   const top = opts.top ?? fallback
   if (!(top >= 0)) throw new RangeError(`top: expected a number >= 0, got ${top}`)
