@@ -44,7 +44,7 @@ import type { Policy } from '../policy/model.js'
 import { PolicyView } from '../policy/view.js'
 import { EarliestFlows } from './earliest.js'
 import * as limits from './limits.js'
-import { compareListKeys, type ListKey, type ListReports } from './list-key.js'
+import { compareListKeys, type ListKey, type ListReport, type ListReports } from './list-key.js'
 import type {
   BgpSession, CaptureSpan, DnsTransaction, Endpoint, HttpRequestObs, IcmpErrorObs, NtpExchange, Observations,
   RouteEvent, TlsObservation, TunnelObservation, Where,
@@ -357,7 +357,7 @@ export class ObservationBuilder {
 
   /** Each bounded list the merge keeps the first entries of: its length, bound and last key (engine/list-cutoffs.ts). */
   listReport(): ListReports {
-    const out: Record<string, { count: number; bound: number; last: ListKey | null }> = {
+    const out: Record<string, ListReport> = {
       flows: { count: this.flows.size, bound: this.flows.bound, last: this.flows.lastKey() },
     }
     for (const [list, l] of Object.entries(this.positionLists)) {
